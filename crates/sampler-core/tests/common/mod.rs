@@ -1,0 +1,97 @@
+//! Test instruments and measurements shared by the integration tests.
+#![allow(dead_code)]
+
+use midi_ring::{midi_buffer, MidiConsumer, MidiEvent, MidiProducer};
+use sampler_core::{Engine, Host, Instrument, Sample, Zone};
+
+pub const QUANTUM: usize = 128;
+
+pub fn sine(freq: f32, sample_rate: f32, seconds: f32) -> Sample {
+    let n = (sample_rate * seconds) as usize;
+    let data = (0..n).map(|i| (std::f32::consts::TAU * freq * i as f32 / sample_rate).sin()).collect();
+    Sample::new(vec![data], sample_rate).unwrap()
+}
+
+/// A constant signal: every output frame of a voice is non-zero, so the
+/// first non-zero output frame is the note's onset.
+pub fn dc(sample_rate: f32, seconds: f32) -> Sample {
+    Sample::new(vec![vec![1.0; (sample_rate * seconds) as usize]], sample_rate).unwrap()
+}
+
+/// One sample covering the whole keyboard with root `root`.
+pub fn single(sample: Sample, root: u8) -> Instrument {
+    Instrument::new(vec![sample], vec![Zone::new(0, root)]).unwrap()
+}
+
+pub struct Rig {
+    pub host: Host,
+    pub tx: MidiProducer,
+    pub rx: MidiConsumer,
+    pub frame: u64,
+}
+
+impl Rig {
+    pub fn new(sample_rate: f32, polyphony: usize, instrument: Instrument) -> Rig {
+        let mut engine = Engine::new(sample_rate, polyphony);
+        engine.set_instrument(instrument);
+        let (tx, rx) = midi_buffer(1024);
+        Rig { host: Host::new(engine, rx.capacity(), Host::DEFAULT_MAX_PENDING), tx, rx, frame: 0 }
+    }
+
+    pub fn send(&mut self, frame: u64, status: u8, d1: u8, d2: u8) {
+        assert!(self.tx.try_send(MidiEvent::new(frame, status, d1, d2)));
+    }
+
+    /// Renders `frames` frames (mono: the left channel) in quanta of `block`.
+    pub fn render_blocks(&mut self, frames: usize, block: usize) -> Vec<f32> {
+        let mut out = Vec::with_capacity(frames);
+        let (mut l, mut r) = (vec![0.0; block], vec![0.0; block]);
+        while out.len() < frames {
+            self.host.process(&mut self.rx, self.frame, &mut l, &mut r);
+            assert_eq!(l, r, "mono samples must be centred");
+            out.extend_from_slice(&l);
+            self.frame += block as u64;
+        }
+        out.truncate(frames);
+        out
+    }
+
+    pub fn render(&mut self, frames: usize) -> Vec<f32> {
+        self.render_blocks(frames, QUANTUM)
+    }
+}
+
+pub fn onset(signal: &[f32]) -> Option<usize> {
+    signal.iter().position(|x| x.abs() > 1e-6)
+}
+
+pub fn peak(signal: &[f32]) -> f32 {
+    signal.iter().fold(0.0, |m, x| m.max(x.abs()))
+}
+
+pub fn rms(signal: &[f32]) -> f32 {
+    (signal.iter().map(|x| x * x).sum::<f32>() / signal.len() as f32).sqrt()
+}
+
+/// Frequency from the mean period between upward zero crossings, located
+/// with linear interpolation.
+pub fn frequency(signal: &[f32], sample_rate: f32) -> f64 {
+    let mut crossings = Vec::new();
+    for i in 1..signal.len() {
+        let (a, b) = (signal[i - 1] as f64, signal[i] as f64);
+        if a < 0.0 && b >= 0.0 {
+            crossings.push(i as f64 - 1.0 + a / (a - b));
+        }
+    }
+    assert!(crossings.len() > 10, "too few zero crossings to measure pitch");
+    let periods = (crossings.len() - 1) as f64;
+    f64::from(sample_rate) * periods / (crossings[crossings.len() - 1] - crossings[0])
+}
+
+pub fn cents(measured: f64, expected: f64) -> f64 {
+    1200.0 * (measured / expected).log2()
+}
+
+pub fn max_jump(signal: &[f32]) -> f32 {
+    signal.windows(2).fold(0.0, |m, w| m.max((w[1] - w[0]).abs()))
+}
