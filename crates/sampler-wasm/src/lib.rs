@@ -1,1 +1,213 @@
+//! The engine as the AudioWorklet sees it.
+//!
+//! [`WasmSampler`] owns a [`Host`] (engine + event scheduler), the consumer
+//! end of the `SharedArrayBuffer` ring, and two preallocated output buffers
+//! that the worklet reads through cached `Float32Array` views. Nothing called
+//! from `process()` allocates or creates JS objects: the ring is read through
+//! `Atomics` and `Int32Array` element access on a view created once.
+//!
+//! Instruments are built between quanta (from the worklet's message handler):
+//! `beginInstrument`, `addSample`/`addZone`, `commitInstrument`.
 
+mod shared_words;
+
+use js_sys::SharedArrayBuffer;
+use midi_ring::{layout, Consumer};
+use sampler_core::{Engine, Host, Instrument, Sample, Zone};
+use wasm_bindgen::prelude::*;
+
+pub use shared_words::SharedWords;
+
+/// The largest block `process` renders in one call (the Web Audio render
+/// quantum is 128; larger blocks serve offline rendering and benchmarks).
+pub const MAX_BLOCK: usize = 4096;
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+#[wasm_bindgen]
+pub struct WasmSampler {
+    host: Host,
+    ring: Consumer<SharedWords>,
+    left: Box<[f32]>,
+    right: Box<[f32]>,
+    pending_samples: Vec<Sample>,
+    pending_zones: Vec<Zone>,
+}
+
+#[wasm_bindgen]
+impl WasmSampler {
+    /// `ring` must hold a ring header written by `web/ring.js`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(sample_rate: f32, ring: SharedArrayBuffer, max_polyphony: u32) -> Result<WasmSampler, JsError> {
+        if !(sample_rate.is_finite() && sample_rate >= 1000.0) {
+            return Err(JsError::new(&format!("unusable sample rate {sample_rate}")));
+        }
+        let ring = Consumer::attach(SharedWords::new(&ring)).map_err(|e| JsError::new(&e.to_string()))?;
+        let engine = Engine::new(sample_rate, max_polyphony as usize);
+        Ok(WasmSampler {
+            host: Host::new(engine, ring.capacity(), Host::DEFAULT_MAX_PENDING),
+            ring,
+            left: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            right: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            pending_samples: Vec::new(),
+            pending_zones: Vec::new(),
+        })
+    }
+
+    /// Renders `frames` (at most `MAX_BLOCK`) frames starting at context
+    /// frame `start_frame` into the output buffers, after taking every event
+    /// from the ring. Called once per render quantum; never allocates.
+    pub fn process(&mut self, start_frame: f64, frames: usize) {
+        let frames = frames.min(MAX_BLOCK);
+        let start = if start_frame.is_finite() && start_frame > 0.0 { start_frame as u64 } else { 0 };
+        self.host.process(&mut self.ring, start, &mut self.left[..frames], &mut self.right[..frames]);
+    }
+
+    /// Address of the left output buffer in wasm memory (`MAX_BLOCK` floats).
+    #[wasm_bindgen(js_name = leftPtr)]
+    pub fn left_ptr(&self) -> *const f32 {
+        self.left.as_ptr()
+    }
+
+    #[wasm_bindgen(js_name = rightPtr)]
+    pub fn right_ptr(&self) -> *const f32 {
+        self.right.as_ptr()
+    }
+
+    #[wasm_bindgen(js_name = maxBlock)]
+    pub fn max_block() -> usize {
+        MAX_BLOCK
+    }
+
+    #[wasm_bindgen(js_name = activeVoices)]
+    pub fn active_voices(&self) -> usize {
+        self.host.engine.active_voices()
+    }
+
+    #[wasm_bindgen(js_name = setMasterGain)]
+    pub fn set_master_gain(&mut self, gain: f32) {
+        self.host.engine.set_master_gain(gain);
+    }
+
+    /// Starts building a new instrument; the current one keeps playing.
+    #[wasm_bindgen(js_name = beginInstrument)]
+    pub fn begin_instrument(&mut self) {
+        self.pending_samples.clear();
+        self.pending_zones.clear();
+    }
+
+    /// Adds a mono (`right` absent) or stereo sample; returns its index.
+    #[wasm_bindgen(js_name = addSample)]
+    pub fn add_sample(&mut self, left: Vec<f32>, right: Option<Vec<f32>>, sample_rate: f32) -> Result<u32, JsError> {
+        let channels = match right {
+            Some(r) => vec![left, r],
+            None => vec![left],
+        };
+        let sample = Sample::new(channels, sample_rate).map_err(|e| JsError::new(&e.to_string()))?;
+        self.pending_samples.push(sample);
+        Ok(self.pending_samples.len() as u32 - 1)
+    }
+
+    /// Maps a key and velocity range to a sample added with `addSample`.
+    #[wasm_bindgen(js_name = addZone)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_zone(
+        &mut self,
+        sample: u32,
+        root_key: u8,
+        key_lo: u8,
+        key_hi: u8,
+        vel_lo: u8,
+        vel_hi: u8,
+        tune_cents: f32,
+        gain: f32,
+    ) {
+        self.pending_zones.push(Zone {
+            sample: sample as usize,
+            root_key,
+            key_lo,
+            key_hi,
+            vel_lo,
+            vel_hi,
+            tune_cents: if tune_cents.is_finite() { tune_cents } else { 0.0 },
+            gain: if gain.is_finite() { gain.max(0.0) } else { 1.0 },
+        });
+    }
+
+    /// Validates the instrument built since `beginInstrument` and swaps it
+    /// in; returns its sample memory in bytes.
+    #[wasm_bindgen(js_name = commitInstrument)]
+    pub fn commit_instrument(&mut self, release_seconds: f32) -> Result<usize, JsError> {
+        let samples = std::mem::take(&mut self.pending_samples);
+        let zones = std::mem::take(&mut self.pending_zones);
+        let mut instrument = Instrument::new(samples, zones).map_err(|e| JsError::new(&e.to_string()))?;
+        if release_seconds.is_finite() && release_seconds > 0.0 {
+            instrument.release_seconds = release_seconds;
+        }
+        let bytes = instrument.memory_bytes();
+        // The old instrument is freed here, in the message handler, not in process().
+        drop(self.host.engine.set_instrument(instrument));
+        Ok(bytes)
+    }
+}
+
+/// The ring layout constants as this build sees them, so JavaScript can
+/// check that `web/ring-layout.js` agrees.
+#[wasm_bindgen(js_name = ringLayout)]
+pub fn ring_layout() -> Result<JsValue, JsError> {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct RingLayout {
+        magic: u32,
+        version: u32,
+        w_magic: usize,
+        w_version: usize,
+        w_capacity: usize,
+        w_write_index: usize,
+        w_dropped: usize,
+        w_read_index: usize,
+        w_stats: usize,
+        stat_received: usize,
+        stat_late: usize,
+        stat_quanta: usize,
+        stat_active_voices: usize,
+        stat_queue_dropped: usize,
+        stat_queued: usize,
+        stat_max_fill: usize,
+        stat_invalid: usize,
+        stat_count: usize,
+        header_words: usize,
+        record_words: usize,
+        flag_immediate: u8,
+        max_capacity: u32,
+    }
+    use layout::*;
+    let l = RingLayout {
+        magic: MAGIC,
+        version: VERSION,
+        w_magic: W_MAGIC,
+        w_version: W_VERSION,
+        w_capacity: W_CAPACITY,
+        w_write_index: W_WRITE_INDEX,
+        w_dropped: W_DROPPED,
+        w_read_index: W_READ_INDEX,
+        w_stats: W_STATS,
+        stat_received: STAT_RECEIVED,
+        stat_late: STAT_LATE,
+        stat_quanta: STAT_QUANTA,
+        stat_active_voices: STAT_ACTIVE_VOICES,
+        stat_queue_dropped: STAT_QUEUE_DROPPED,
+        stat_queued: STAT_QUEUED,
+        stat_max_fill: STAT_MAX_FILL,
+        stat_invalid: STAT_INVALID,
+        stat_count: STAT_COUNT,
+        header_words: HEADER_WORDS,
+        record_words: RECORD_WORDS,
+        flag_immediate: FLAG_IMMEDIATE,
+        max_capacity: MAX_CAPACITY,
+    };
+    serde_wasm_bindgen::to_value(&l).map_err(|e| JsError::new(&e.to_string()))
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the wasm engine and the worklet bundle into web/generated/.
+# Skips each step whose output is newer than its inputs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck disable=SC1091
+. .toolchain/env.sh
+OUT=web/generated
+WASM=target/wasm32-unknown-unknown/release/sampler_wasm.wasm
+say() { printf '\033[1mbuild:\033[0m %s\n' "$*"; }
+newer() { # newer OUTPUT INPUT...: true when OUTPUT is missing or older than any input
+  local out=$1; shift
+  [ -e "$out" ] || return 0
+  [ -n "$(find "$@" -newer "$out" -print -quit 2>/dev/null)" ]
+}
+
+say "cargo build (wasm32, release)"
+cargo build -q --release --target wasm32-unknown-unknown -p sampler-wasm
+
+mkdir -p "$OUT"
+if newer "$OUT/sampler_wasm_bg.wasm" "$WASM"; then
+  say "wasm-bindgen"
+  wasm-bindgen --target web --omit-default-module-path --out-dir "$OUT" --out-name sampler_wasm "$WASM"
+  say "wasm-opt -O3"
+  node_modules/.bin/wasm-opt -O3 "$OUT/sampler_wasm_bg.wasm" -o "$OUT/sampler_wasm_bg.wasm"
+fi
+if newer "$OUT/sampler-worklet.js" worklet "$OUT/sampler_wasm.js" web/ring-layout.js; then
+  say "bundle the worklet"
+  node scripts/bundle-worklet.mjs
+fi
+say "$(stat -c %s "$OUT/sampler_wasm_bg.wasm") bytes of wasm in $OUT"

@@ -1,0 +1,111 @@
+// The AudioWorkletProcessor that hosts the wasm engine.
+//
+// Loaded with audioWorklet.addModule() from the bundle that
+// scripts/bundle-worklet.mjs builds (this file + the polyfill + the
+// wasm-bindgen glue). The WebAssembly.Module is compiled on the main thread
+// and arrives in processorOptions (the worklet scope has no fetch).
+//
+// process() makes no JS garbage: the engine reads the event ring itself and
+// renders into wasm buffers that we copy out through Float32Array views
+// created once (and again only if wasm memory grows, which detaches them).
+
+import './text-codec-polyfill.js';
+import { initSync, WasmSampler, ringLayout } from '../web/generated/sampler_wasm.js';
+import * as L from '../web/ring-layout.js';
+
+function layoutMismatch() {
+  const wasm = ringLayout();
+  const js = {
+    magic: L.MAGIC, version: L.VERSION, wMagic: L.W_MAGIC, wVersion: L.W_VERSION, wCapacity: L.W_CAPACITY,
+    wWriteIndex: L.W_WRITE_INDEX, wDropped: L.W_DROPPED, wReadIndex: L.W_READ_INDEX, wStats: L.W_STATS,
+    statReceived: L.STAT_RECEIVED, statLate: L.STAT_LATE, statQuanta: L.STAT_QUANTA,
+    statActiveVoices: L.STAT_ACTIVE_VOICES, statQueueDropped: L.STAT_QUEUE_DROPPED, statQueued: L.STAT_QUEUED,
+    statMaxFill: L.STAT_MAX_FILL, statInvalid: L.STAT_INVALID, statCount: L.STAT_COUNT,
+    headerWords: L.HEADER_WORDS, recordWords: L.RECORD_WORDS, flagImmediate: L.FLAG_IMMEDIATE,
+    maxCapacity: L.MAX_CAPACITY,
+  };
+  const bad = Object.keys(wasm).filter((k) => wasm[k] !== js[k]);
+  return bad.length ? `ring layout differs between wasm and JS in: ${bad.join(', ')}` : null;
+}
+
+class SamplerProcessor extends AudioWorkletProcessor {
+  constructor(options) {
+    super();
+    this.failed = false;
+    this.port.onmessage = (e) => this.onMessage(e.data);
+    try {
+      const { module, ring, maxPolyphony } = options.processorOptions;
+      this.wasm = initSync({ module });
+      const mismatch = layoutMismatch();
+      if (mismatch) throw new Error(mismatch);
+      this.sampler = new WasmSampler(sampleRate, ring, maxPolyphony ?? 128);
+      this.bindViews(128);
+      this.port.postMessage({ type: 'ready', maxBlock: WasmSampler.maxBlock() });
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  fail(err) {
+    this.failed = true;
+    this.port.postMessage({ type: 'error', message: String(err && err.message ? err.message : err) });
+  }
+
+  bindViews(frames) {
+    const buffer = this.wasm.memory.buffer;
+    this.frames = frames;
+    this.left = new Float32Array(buffer, this.sampler.leftPtr(), frames);
+    this.right = new Float32Array(buffer, this.sampler.rightPtr(), frames);
+  }
+
+  onMessage(msg) {
+    if (this.failed) return;
+    try {
+      switch (msg.type) {
+        case 'instrument':
+          this.loadInstrument(msg);
+          break;
+        case 'master-gain':
+          this.sampler.setMasterGain(msg.gain);
+          break;
+        default:
+          this.port.postMessage({ type: 'error', message: `unknown message type ${msg.type}` });
+      }
+    } catch (err) {
+      this.port.postMessage({ type: 'error', id: msg.id, message: String(err && err.message ? err.message : err) });
+    }
+  }
+
+  // Builds the instrument between quanta; the current one plays until the
+  // new one is complete and swapped in.
+  loadInstrument({ id, samples, zones, releaseSeconds }) {
+    const s = this.sampler;
+    s.beginInstrument();
+    for (const sample of samples) s.addSample(sample.left, sample.right ?? undefined, sample.sampleRate);
+    for (const z of zones) {
+      s.addZone(z.sample, z.rootKey, z.keyLo ?? 0, z.keyHi ?? 127, z.velLo ?? 1, z.velHi ?? 127, z.tuneCents ?? 0, z.gain ?? 1);
+    }
+    const bytes = s.commitInstrument(releaseSeconds ?? 0);
+    this.port.postMessage({ type: 'instrument-loaded', id, bytes });
+  }
+
+  process(_inputs, outputs) {
+    if (this.failed) return true;
+    const out = outputs[0];
+    const frames = out[0].length;
+    try {
+      this.sampler.process(currentFrame, frames);
+    } catch (err) {
+      // A trap leaves the wasm instance unusable; go silent and say why.
+      this.fail(err);
+      return true;
+    }
+    // Views are detached (length 0) after wasm memory grows.
+    if (this.left.length !== frames) this.bindViews(frames);
+    out[0].set(this.left);
+    if (out.length > 1) out[1].set(this.right);
+    return true;
+  }
+}
+
+registerProcessor('wasm-sampler', SamplerProcessor);
