@@ -87,35 +87,9 @@ impl Instrument {
     }
 }
 
-/// Key ranges that give every key 0..=127 to the nearest root in `roots`
-/// (ties go to the lower root, which is then pitched up). Returns
-/// `(key_lo, key_hi)` for each root, in the order given.
-pub fn nearest_root_ranges(roots: &[u8]) -> Vec<(u8, u8)> {
-    let mut sorted: Vec<(u8, usize)> = roots.iter().enumerate().map(|(i, &r)| (r, i)).collect();
-    sorted.sort();
-    let mut ranges = vec![(0u8, 0u8); roots.len()];
-    for (k, &(root, index)) in sorted.iter().enumerate() {
-        let lo = if k == 0 { 0 } else { (u16::from(sorted[k - 1].0) + u16::from(root)) / 2 + 1 };
-        let hi = if k + 1 == sorted.len() { 127 } else { (u16::from(root) + u16::from(sorted[k + 1].0)) / 2 };
-        ranges[index] = (lo.min(127) as u8, hi.min(127) as u8);
-    }
-    ranges
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn nearest_root_ranges_cover_the_keyboard() {
-        // Roots every minor third, as in the Salamander piano.
-        let roots = [21u8, 24, 27, 30];
-        let ranges = nearest_root_ranges(&roots);
-        assert_eq!(ranges, vec![(0, 22), (23, 25), (26, 28), (29, 127)]);
-        // Unsorted input keeps its order.
-        assert_eq!(nearest_root_ranges(&[60, 48]), vec![(55, 127), (0, 54)]);
-        assert_eq!(nearest_root_ranges(&[60]), vec![(0, 127)]);
-    }
 
     #[test]
     fn refuses_dangling_zones() {

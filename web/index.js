@@ -1,0 +1,325 @@
+// wasm-midi-sampler: a sample-accurate sampler in an AudioWorklet.
+//
+//   const sampler = await createSampler(audioContext);
+//   sampler.node.connect(audioContext.destination);
+//   await sampler.loadSamples([{ url: 'C4.wav', rootKey: 60 }]);
+//   sampler.noteOn(60, 100, { time: audioContext.currentTime + 0.5 });
+//
+// Events go into a SharedArrayBuffer ring that the worklet drains every
+// render quantum; each is applied at its own sample frame.
+
+import { MidiRing } from './ring.js';
+import { FLAG_IMMEDIATE } from './ring-layout.js';
+import { ContextClock, defaultScheduleDelay } from './clock.js';
+import { SamplerError, isolationProblem } from './errors.js';
+import { MidiInputs, requestMidiAccess, forEachChannelMessage } from './midi-input.js';
+
+export { SamplerError, isolationProblem, MidiRing, forEachChannelMessage };
+
+const WORKLET_URL = new URL('./generated/sampler-worklet.js', import.meta.url);
+const WASM_URL = new URL('./generated/sampler_wasm_bg.wasm', import.meta.url);
+const PROCESSOR_NAME = 'wasm-sampler';
+
+let modulePromise = null;
+const workletLoaded = new WeakMap(); // context -> Promise
+
+/** Compiles the engine once per page (the worklet scope cannot fetch). */
+function compileEngine() {
+  modulePromise ??= (async () => {
+    const response = await fetch(WASM_URL);
+    if (!response.ok) throw new Error(`${WASM_URL}: HTTP ${response.status}`);
+    return WebAssembly.compile(await response.arrayBuffer());
+  })().catch((err) => {
+    modulePromise = null;
+    throw new SamplerError('wasm-load', `could not load the sampler engine: ${err.message}`, { cause: err });
+  });
+  return modulePromise;
+}
+
+function addWorklet(context) {
+  if (!context.audioWorklet) {
+    throw new SamplerError('no-audio-worklet', 'this browser or context has no AudioWorklet (it needs a secure context: https or localhost)');
+  }
+  if (!workletLoaded.has(context)) {
+    workletLoaded.set(context, context.audioWorklet.addModule(WORKLET_URL));
+  }
+  return workletLoaded.get(context);
+}
+
+/**
+ * Creates a sampler on `context` (an AudioContext or OfflineAudioContext).
+ * Options: maxPolyphony (128), ringCapacity (1024 events),
+ * latencyMode ('constant' | 'lowest'), scheduleDelay (seconds).
+ */
+export async function createSampler(context, options = {}) {
+  const problem = isolationProblem();
+  if (problem) throw new SamplerError('not-isolated', problem);
+  const [module] = await Promise.all([compileEngine(), addWorklet(context)]);
+  const ring = MidiRing.create(options.ringCapacity ?? 1024);
+  const node = new AudioWorkletNode(context, PROCESSOR_NAME, {
+    numberOfInputs: 0,
+    numberOfOutputs: 1,
+    outputChannelCount: [2],
+    processorOptions: { module, ring: ring.buffer, maxPolyphony: options.maxPolyphony ?? 128 },
+  });
+  const sampler = new Sampler(context, node, ring, options);
+  await sampler._ready;
+  return sampler;
+}
+
+export class Sampler {
+  constructor(context, node, ring, options) {
+    this.context = context;
+    this.node = node;
+    this.ring = ring;
+    this.clock = new ContextClock(context, options.scheduleDelay ?? defaultScheduleDelay(context));
+    this.latencyMode = options.latencyMode ?? 'constant';
+    this.midi = null;
+    this._nextId = 1;
+    this._waiting = new Map();
+    this._errors = [];
+    this._ready = new Promise((resolve, reject) => {
+      this._waiting.set('ready', { resolve, reject });
+    });
+    node.port.onmessage = (e) => this._onMessage(e.data);
+    node.onprocessorerror = () => this._onMessage({ type: 'error', message: 'the audio processor crashed' });
+  }
+
+  _onMessage(msg) {
+    if (msg.type === 'ready') {
+      this._settle('ready', null, msg);
+    } else if (msg.type === 'instrument-loaded') {
+      this._settle(msg.id, null, msg);
+    } else if (msg.type === 'error') {
+      const err = new SamplerError(msg.id ? 'instrument' : 'worklet-failed', msg.message);
+      this._errors.push(err);
+      if (!this._settle(msg.id ?? 'ready', err)) this.onerror?.(err);
+    }
+  }
+
+  _settle(key, err, value) {
+    const w = this._waiting.get(key);
+    if (!w) return false;
+    this._waiting.delete(key);
+    if (err) w.reject(err);
+    else w.resolve(value);
+    return true;
+  }
+
+  /** Errors reported by the audio thread so far. */
+  get errors() {
+    return [...this._errors];
+  }
+
+  /** Seconds from a key press to sound at the speaker, in the current mode. */
+  get latency() {
+    if (this.latencyMode === 'constant') return this.clock.delaySeconds;
+    const ctx = this.context;
+    // Next quantum: on average half a quantum of waiting, plus the output path.
+    return (ctx.baseLatency || 0) + (ctx.outputLatency || 0) + 64 / ctx.sampleRate;
+  }
+
+  get scheduleDelay() {
+    return this.clock.delaySeconds;
+  }
+
+  set scheduleDelay(seconds) {
+    if (!(seconds >= 0 && seconds < 1)) throw new RangeError(`schedule delay must be in [0, 1) s, got ${seconds}`);
+    this.clock.delaySeconds = seconds;
+  }
+
+  /**
+   * Sends raw MIDI bytes (one or more channel messages). `time` is in
+   * context seconds; `timestamp` (performance.now() clock, as on MIDI
+   * events) is used when `time` is absent. Returns false if any message was
+   * dropped because the ring was full.
+   */
+  sendMidi(bytes, time, { timestamp, port = 0 } = {}) {
+    let ok = true;
+    forEachChannelMessage(bytes, (s, d1, d2, len) => {
+      ok = this._send(s, d1, d2, len, time, timestamp, port) && ok;
+    });
+    return ok;
+  }
+
+  noteOn(note, velocity = 100, { time, channel = 0 } = {}) {
+    checkData('note', note);
+    checkData('velocity', velocity);
+    return this._send(0x90 | checkChannel(channel), note, velocity, 3, time);
+  }
+
+  noteOff(note, { time, channel = 0, velocity = 0 } = {}) {
+    checkData('note', note);
+    return this._send(0x80 | checkChannel(channel), note, velocity, 3, time);
+  }
+
+  controlChange(controller, value, { time, channel = 0 } = {}) {
+    checkData('controller', controller);
+    checkData('value', value);
+    return this._send(0xb0 | checkChannel(channel), controller, value, 3, time);
+  }
+
+  /** `value` in -8192..8191. */
+  pitchBend(value, { time, channel = 0 } = {}) {
+    if (!Number.isInteger(value) || value < -8192 || value > 8191) throw new RangeError(`pitch bend must be an integer in -8192..8191, got ${value}`);
+    const v = value + 8192;
+    return this._send(0xe0 | checkChannel(channel), v & 0x7f, v >> 7, 3, time);
+  }
+
+  programChange(program, { time, channel = 0 } = {}) {
+    checkData('program', program);
+    return this._send(0xc0 | checkChannel(channel), program, 0, 2, time);
+  }
+
+  /** All Notes Off on every channel (or one). */
+  allNotesOff({ time, channel } = {}) {
+    const channels = channel === undefined ? [...Array(16).keys()] : [checkChannel(channel)];
+    return channels.map((c) => this._send(0xb0 | c, 123, 0, 3, time)).every(Boolean);
+  }
+
+  _send(status, d1, d2, length, time, timestamp, port = 0) {
+    let frame = 0;
+    let flags = 0;
+    if (time !== undefined && time !== null) {
+      if (!Number.isFinite(time)) throw new RangeError(`time must be a finite number of seconds, got ${time}`);
+      frame = this.clock.frameAtTime(time);
+    } else if (this.latencyMode === 'lowest') {
+      flags = FLAG_IMMEDIATE;
+    } else {
+      frame = this.clock.frameAtPerformanceTime(timestamp ?? performance.now());
+    }
+    return this.ring.trySend(frame, status, d1, d2, length, port, flags);
+  }
+
+  /**
+   * Loads an instrument from sample entries and swaps it in when complete
+   * (the current instrument plays until then). Each entry: `{ url }` or
+   * `{ audioBuffer }` or `{ channels: Float32Array[], sampleRate }`, with
+   * `rootKey` and optional `keyLo`, `keyHi`, `velLo`, `velHi`, `tuneCents`,
+   * `gain`. Entries without key ranges get the keys nearest their root.
+   */
+  async loadSamples(entries, { onProgress, releaseSeconds } = {}) {
+    if (!Array.isArray(entries) || entries.length === 0) {
+      throw new SamplerError('instrument', 'loadSamples needs a non-empty array of sample entries');
+    }
+    const ranges = nearestRootRanges(entries.map((e) => e.rootKey));
+    let done = 0;
+    const decoded = await Promise.all(
+      entries.map(async (entry, i) => {
+        const channels = await this._decodeEntry(entry, i);
+        onProgress?.({ loaded: ++done, total: entries.length });
+        return channels;
+      }),
+    );
+    const samples = [];
+    const transfer = [];
+    const zones = entries.map((e, i) => {
+      const { channels, sampleRate } = decoded[i];
+      samples.push({ left: channels[0], right: channels[1] ?? null, sampleRate });
+      transfer.push(...channels.map((c) => c.buffer));
+      return {
+        sample: i,
+        rootKey: e.rootKey,
+        keyLo: e.keyLo ?? ranges[i][0],
+        keyHi: e.keyHi ?? ranges[i][1],
+        velLo: e.velLo ?? 1,
+        velHi: e.velHi ?? 127,
+        tuneCents: e.tuneCents ?? 0,
+        gain: e.gain ?? 1,
+      };
+    });
+    const id = `instrument-${this._nextId++}`;
+    const loaded = new Promise((resolve, reject) => this._waiting.set(id, { resolve, reject }));
+    this.node.port.postMessage({ type: 'instrument', id, samples, zones, releaseSeconds }, transfer);
+    const { bytes } = await loaded;
+    return { samples: samples.length, bytes };
+  }
+
+  async _decodeEntry(entry, index) {
+    const where = entry.url ?? `entry ${index}`;
+    try {
+      if (entry.channels) {
+        return { channels: entry.channels.map((c) => Float32Array.from(c)), sampleRate: entry.sampleRate };
+      }
+      let buffer = entry.audioBuffer;
+      if (!buffer) {
+        const response = await fetch(entry.url);
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        buffer = await this.context.decodeAudioData(await response.arrayBuffer());
+      }
+      const channels = [];
+      for (let c = 0; c < Math.min(2, buffer.numberOfChannels); c++) channels.push(buffer.getChannelData(c).slice());
+      return { channels, sampleRate: buffer.sampleRate };
+    } catch (err) {
+      throw new SamplerError('instrument', `${where}: ${err.message}`, { cause: err });
+    }
+  }
+
+  /**
+   * Plays from Web MIDI: `'all'` inputs (following hot-plug), one input or
+   * its id. Resolves to the MidiInputs tracker (for listing devices).
+   * `onActivity(input)` and `onMessage(status, data1, data2)` observe what
+   * arrives (for activity lights and key displays).
+   */
+  async connectMidiInput(selection = 'all', { onActivity, onMessage, access } = {}) {
+    if (!this.midi) {
+      const midiAccess = access ?? (await requestMidiAccess());
+      this.midi = new MidiInputs(
+        midiAccess,
+        (s, d1, d2, len, timeStamp, port) => {
+          this._send(s, d1, d2, len, undefined, timeStamp, port);
+          onMessage?.(s, d1, d2);
+        },
+        onActivity,
+      );
+    }
+    this.midi.select(selection);
+    return this.midi;
+  }
+
+  disconnectMidi() {
+    this.midi?.close();
+    this.midi = null;
+  }
+
+  setMasterGain(gain) {
+    this.node.port.postMessage({ type: 'master-gain', gain });
+  }
+
+  /** Counters from the shared buffer; cheap enough to poll every frame. */
+  stats() {
+    return this.ring.stats();
+  }
+
+  dispose() {
+    this.disconnectMidi();
+    this.node.disconnect();
+    this.node.port.onmessage = null;
+    for (const w of this._waiting.values()) w.reject(new SamplerError('disposed', 'the sampler was disposed'));
+    this._waiting.clear();
+  }
+}
+
+function checkData(name, value) {
+  if (!Number.isInteger(value) || value < 0 || value > 127) throw new RangeError(`${name} must be an integer in 0..127, got ${value}`);
+}
+
+function checkChannel(channel) {
+  if (!Number.isInteger(channel) || channel < 0 || channel > 15) throw new RangeError(`channel must be an integer in 0..15, got ${channel}`);
+  return channel;
+}
+
+/**
+ * Key ranges giving every key 0..127 to the nearest root (ties go to the
+ * lower root). Returns [keyLo, keyHi] per root, in the order given.
+ */
+export function nearestRootRanges(roots) {
+  const sorted = roots.map((r, i) => [r, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const ranges = new Array(roots.length);
+  sorted.forEach(([root, index], k) => {
+    const lo = k === 0 ? 0 : Math.floor((sorted[k - 1][0] + root) / 2) + 1;
+    const hi = k === sorted.length - 1 ? 127 : Math.floor((root + sorted[k + 1][0]) / 2);
+    ranges[index] = [Math.min(lo, 127), Math.min(hi, 127)];
+  });
+  return ranges;
+}
