@@ -24,7 +24,7 @@ if newer "$OUT/sampler_wasm_bg.wasm" "$WASM"; then
   say "wasm-opt -O3"
   node_modules/.bin/wasm-opt -O3 "$OUT/sampler_wasm_bg.wasm" -o "$OUT/sampler_wasm_bg.wasm"
 fi
-if newer "$OUT/sampler-worklet.js" worklet "$OUT/sampler_wasm.js" web/ring-layout.js; then
+if newer "$OUT/sampler-worklet.js" worklet "$OUT/sampler_wasm.js" web/ring.js; then
   say "bundle the worklet"
   node scripts/bundle-worklet.mjs
 fi

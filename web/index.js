@@ -9,7 +9,7 @@
 // render quantum; each is applied at its own sample frame.
 
 import { MidiRing } from './ring.js';
-import { FLAG_IMMEDIATE } from './ring-layout.js';
+import { FLAG_IMMEDIATE } from './ring.js';
 import { ContextClock, defaultScheduleDelay } from './clock.js';
 import { SamplerError, isolationProblem } from './errors.js';
 import { MidiInputs, requestMidiAccess, forEachChannelMessage } from './midi-input.js';

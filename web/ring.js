@@ -1,11 +1,44 @@
-// The producing end of the MIDI event ring (main thread). The consuming end
-// is Rust (crates/midi-ring) running in the audio worklet. Layout and
-// protocol: crates/midi-ring/src/layout.rs.
+// The MIDI event ring: its layout and its producing end (main thread). The
+// consuming end is Rust (crates/midi-ring) running in the audio worklet.
+// crates/midi-ring/src/layout.rs defines and documents the layout; the
+// numbers below mirror it, and tests compare them with the ones compiled
+// into the wasm module (`ringLayout()`): change both together.
 //
 // trySend never waits and never allocates: when the ring is full the event
 // is dropped, counted in the shared buffer, and trySend returns false.
+// This file imports nothing, so it can be loaded on its own (the wasm tests
+// in Chromium do).
 
-import * as L from './ring-layout.js';
+export const MAGIC = 0x474e524d; // "MRNG" little-endian
+export const VERSION = 1;
+
+export const W_MAGIC = 0;
+export const W_VERSION = 1;
+export const W_CAPACITY = 2;
+export const W_WRITE_INDEX = 16;
+export const W_DROPPED = 17;
+export const W_READ_INDEX = 32;
+export const W_STATS = 33;
+
+export const STAT_RECEIVED = 0;
+export const STAT_LATE = 1;
+export const STAT_QUANTA = 2;
+export const STAT_ACTIVE_VOICES = 3;
+export const STAT_QUEUE_DROPPED = 4;
+export const STAT_QUEUED = 5;
+export const STAT_MAX_FILL = 6;
+export const STAT_INVALID = 7;
+export const STAT_COUNT = 8;
+
+export const HEADER_WORDS = 64;
+export const RECORD_WORDS = 4;
+export const FLAG_IMMEDIATE = 1;
+export const MAX_CAPACITY = 1 << 20;
+
+/** Bytes of a ring holding `capacity` records. */
+export function ringBytes(capacity) {
+  return (HEADER_WORDS + capacity * RECORD_WORDS) * 4;
+}
 
 const TWO_32 = 2 ** 32;
 
@@ -29,36 +62,36 @@ export class MidiRing {
       );
     }
     let cap = 2;
-    while (cap < capacity && cap < L.MAX_CAPACITY) cap *= 2;
-    const buffer = new SharedArrayBuffer(L.ringBytes(cap));
+    while (cap < capacity && cap < MAX_CAPACITY) cap *= 2;
+    const buffer = new SharedArrayBuffer(ringBytes(cap));
     const words = new Int32Array(buffer);
-    words[L.W_MAGIC] = L.MAGIC;
-    words[L.W_VERSION] = L.VERSION;
-    Atomics.store(words, L.W_CAPACITY, cap);
+    words[W_MAGIC] = MAGIC;
+    words[W_VERSION] = VERSION;
+    Atomics.store(words, W_CAPACITY, cap);
     return new MidiRing(buffer);
   }
 
   /** Attaches to a ring created elsewhere (checks its header). */
   constructor(buffer) {
     const words = new Int32Array(buffer);
-    if (words.length < L.HEADER_WORDS) throw new RingLayoutError('buffer too small for a MIDI ring');
-    const magic = Atomics.load(words, L.W_MAGIC) >>> 0;
-    if (magic !== L.MAGIC) throw new RingLayoutError(`not a MIDI ring (magic 0x${magic.toString(16)})`);
-    const version = Atomics.load(words, L.W_VERSION);
-    if (version !== L.VERSION) {
-      throw new RingLayoutError(`MIDI ring layout version ${version}, this code understands ${L.VERSION}`);
+    if (words.length < HEADER_WORDS) throw new RingLayoutError('buffer too small for a MIDI ring');
+    const magic = Atomics.load(words, W_MAGIC) >>> 0;
+    if (magic !== MAGIC) throw new RingLayoutError(`not a MIDI ring (magic 0x${magic.toString(16)})`);
+    const version = Atomics.load(words, W_VERSION);
+    if (version !== VERSION) {
+      throw new RingLayoutError(`MIDI ring layout version ${version}, this code understands ${VERSION}`);
     }
-    const capacity = Atomics.load(words, L.W_CAPACITY);
-    if (capacity < 2 || capacity > L.MAX_CAPACITY || (capacity & (capacity - 1)) !== 0) {
+    const capacity = Atomics.load(words, W_CAPACITY);
+    if (capacity < 2 || capacity > MAX_CAPACITY || (capacity & (capacity - 1)) !== 0) {
       throw new RingLayoutError(`bad MIDI ring capacity ${capacity}`);
     }
-    if (buffer.byteLength < L.ringBytes(capacity)) throw new RingLayoutError('buffer too small for its capacity');
+    if (buffer.byteLength < ringBytes(capacity)) throw new RingLayoutError('buffer too small for its capacity');
     this.buffer = buffer;
     this.capacity = capacity;
     this._words = words;
     this._mask = capacity - 1;
     // Only this producer stores the write index; keep our own copy.
-    this._write = Atomics.load(words, L.W_WRITE_INDEX) >>> 0;
+    this._write = Atomics.load(words, W_WRITE_INDEX) >>> 0;
   }
 
   /**
@@ -71,46 +104,46 @@ export class MidiRing {
     const write = this._write;
     // Acquire (Atomics are sequentially consistent): the consumer is done
     // with every slot below the read index it published.
-    const read = Atomics.load(w, L.W_READ_INDEX) >>> 0;
+    const read = Atomics.load(w, W_READ_INDEX) >>> 0;
     if (((write - read) >>> 0) >= this.capacity) {
-      Atomics.add(w, L.W_DROPPED, 1);
+      Atomics.add(w, W_DROPPED, 1);
       return false;
     }
     const f = frame > 0 ? Math.floor(frame) : 0;
-    const base = L.HEADER_WORDS + (write & this._mask) * L.RECORD_WORDS;
+    const base = HEADER_WORDS + (write & this._mask) * RECORD_WORDS;
     w[base] = f % TWO_32;
     w[base + 1] = Math.floor(f / TWO_32);
     w[base + 2] = (status & 0xff) | ((data1 & 0xff) << 8) | ((data2 & 0xff) << 16) | ((length & 0xff) << 24);
     w[base + 3] = (port & 0xff) | ((flags & 0xff) << 8);
     this._write = (write + 1) >>> 0;
     // Release: the record above is visible to a consumer that sees this index.
-    Atomics.store(w, L.W_WRITE_INDEX, this._write | 0);
+    Atomics.store(w, W_WRITE_INDEX, this._write | 0);
     return true;
   }
 
   /** Events waiting for the consumer. */
   get fill() {
-    return (this._write - (Atomics.load(this._words, L.W_READ_INDEX) >>> 0)) >>> 0;
+    return (this._write - (Atomics.load(this._words, W_READ_INDEX) >>> 0)) >>> 0;
   }
 
   /** Events refused because the ring was full. */
   get dropped() {
-    return Atomics.load(this._words, L.W_DROPPED) >>> 0;
+    return Atomics.load(this._words, W_DROPPED) >>> 0;
   }
 
   /** The consumer's published statistics, plus the producer's counts. */
   stats() {
     const w = this._words;
-    const stat = (i) => Atomics.load(w, L.W_STATS + i) >>> 0;
+    const stat = (i) => Atomics.load(w, W_STATS + i) >>> 0;
     return {
-      received: stat(L.STAT_RECEIVED),
-      late: stat(L.STAT_LATE),
-      quanta: stat(L.STAT_QUANTA),
-      activeVoices: stat(L.STAT_ACTIVE_VOICES),
-      queueDropped: stat(L.STAT_QUEUE_DROPPED),
-      queued: stat(L.STAT_QUEUED),
-      maxFill: stat(L.STAT_MAX_FILL),
-      invalid: stat(L.STAT_INVALID),
+      received: stat(STAT_RECEIVED),
+      late: stat(STAT_LATE),
+      quanta: stat(STAT_QUANTA),
+      activeVoices: stat(STAT_ACTIVE_VOICES),
+      queueDropped: stat(STAT_QUEUE_DROPPED),
+      queued: stat(STAT_QUEUED),
+      maxFill: stat(STAT_MAX_FILL),
+      invalid: stat(STAT_INVALID),
       dropped: this.dropped,
       fill: this.fill,
       capacity: this.capacity,

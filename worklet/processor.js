@@ -11,7 +11,7 @@
 
 import './text-codec-polyfill.js';
 import { initSync, WasmSampler, ringLayout } from '../web/generated/sampler_wasm.js';
-import * as L from '../web/ring-layout.js';
+import * as L from '../web/ring.js';
 
 function layoutMismatch() {
   const wasm = ringLayout();

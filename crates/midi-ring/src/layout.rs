@@ -39,7 +39,7 @@
 //! the capacity, and the producer then drops the event and increments
 //! `dropped` instead of waiting.
 //!
-//! `web/ring-layout.js` mirrors these numbers; a test in the wasm crate and
+//! `web/ring.js` mirrors these numbers; a test in the wasm crate and
 //! one in `tests/` compare the two.
 
 /// "MRNG" as a little-endian u32.

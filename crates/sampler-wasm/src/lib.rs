@@ -155,7 +155,7 @@ impl WasmSampler {
 }
 
 /// The ring layout constants as this build sees them, so JavaScript can
-/// check that `web/ring-layout.js` agrees.
+/// check that `web/ring.js` agrees.
 #[wasm_bindgen(js_name = ringLayout)]
 pub fn ring_layout() -> Result<JsValue, JsError> {
     #[derive(serde::Serialize)]

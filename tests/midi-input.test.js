@@ -1,0 +1,93 @@
+// Web MIDI input handling, with a fake MIDIAccess.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { forEachChannelMessage, MidiInputs, requestMidiAccess } from '../web/midi-input.js';
+import { ContextClock } from '../web/clock.js';
+import { nearestRootRanges } from '../web/index.js';
+
+const parse = (bytes) => {
+  const out = [];
+  forEachChannelMessage(Uint8Array.from(bytes), (s, a, b, n) => out.push([s, a, b, n]));
+  return out;
+};
+
+test('channel messages, running status and short messages', () => {
+  assert.deepEqual(parse([0x90, 60, 100]), [[0x90, 60, 100, 3]]);
+  assert.deepEqual(parse([0x90, 60, 100, 62, 90]), [[0x90, 60, 100, 3], [0x90, 62, 90, 3]]);
+  assert.deepEqual(parse([0xc3, 5]), [[0xc3, 5, 0, 2]]);
+  assert.deepEqual(parse([0xd0, 64, 0xe0, 0, 64]), [[0xd0, 64, 0, 2], [0xe0, 0, 64, 3]]);
+});
+
+test('system messages, garbage and truncation are skipped without hanging', () => {
+  assert.deepEqual(parse([0xf8, 0xfe, 0xfa]), []);
+  assert.deepEqual(parse([0xf0, 1, 2, 3, 0xf7, 0x80, 60, 0]), [[0x80, 60, 0, 3]]);
+  assert.deepEqual(parse([60, 100, 0x90, 60]), [], 'stray data, then a truncated note');
+  assert.deepEqual(parse([0x90, 60, 0x80, 61, 0]), [[0x80, 61, 0, 3]], 'a status byte cuts a message short');
+  assert.deepEqual(parse([0xf2, 1, 2, 0x90, 1, 2]), [[0x90, 1, 2, 3]]);
+  // Random garbage always terminates.
+  let seed = 1;
+  for (let k = 0; k < 2000; k++) {
+    const bytes = Array.from({ length: 1 + (k % 17) }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff);
+    for (const [s, a, b] of parse(bytes)) assert.ok(s >= 0x80 && s < 0xf0 && a < 0x80 && b < 0x80);
+  }
+});
+
+class FakeInput extends EventTarget {
+  constructor(id) { super(); this.id = id; this.name = `Fake ${id}`; this.state = 'connected'; }
+  play(bytes, timeStamp) {
+    const e = new Event('midimessage');
+    e.data = Uint8Array.from(bytes);
+    Object.defineProperty(e, 'timeStamp', { value: timeStamp });
+    this.dispatchEvent(e);
+  }
+}
+
+class FakeAccess extends EventTarget {
+  constructor() { super(); this.inputs = new Map(); }
+  plug(input) { this.inputs.set(input.id, input); this.dispatchEvent(new Event('statechange')); }
+  unplug(id) { const i = this.inputs.get(id); i.state = 'disconnected'; this.inputs.delete(id); this.dispatchEvent(new Event('statechange')); }
+}
+
+test('all inputs are followed through hot-plug, one input can be chosen', () => {
+  const access = new FakeAccess();
+  const got = [];
+  const inputs = new MidiInputs(access, (s, a, b, n, ts, port) => got.push([s, a, ts, port]));
+  const a = new FakeInput('a');
+  access.plug(a);
+  inputs.select('all');
+  a.play([0x90, 60, 100], 12.5);
+  const b = new FakeInput('b');
+  access.plug(b); // connected while the page is open
+  b.play([0x90, 61, 100], 13);
+  assert.deepEqual(got, [[0x90, 60, 12.5, 0], [0x90, 61, 13, 1]]);
+  inputs.select('b');
+  a.play([0x90, 62, 100], 14);
+  b.play([0x90, 63, 100], 15);
+  assert.deepEqual(got.slice(2), [[0x90, 63, 15, 1]]);
+  access.unplug('b');
+  b.play([0x90, 64, 100], 16);
+  assert.equal(got.length, 3, 'an unplugged input is no longer heard');
+  inputs.close();
+  a.play([0x90, 65, 100], 17);
+  assert.equal(got.length, 3);
+});
+
+test('missing or refused Web MIDI gives an explanation', async () => {
+  await assert.rejects(requestMidiAccess({}), (e) => e.code === 'midi-unavailable' && /no Web MIDI/.test(e.message));
+  const refusing = { requestMIDIAccess: async () => { throw Object.assign(new Error('no'), { name: 'NotAllowedError' }); } };
+  await assert.rejects(requestMidiAccess(refusing), /NotAllowedError/);
+});
+
+test('the clock maps performance time through the output timestamp plus the delay', () => {
+  const ctx = { sampleRate: 48000, currentTime: 10, getOutputTimestamp: () => ({ contextTime: 9.9, performanceTime: 5000 }) };
+  const clock = new ContextClock(ctx, 0.02);
+  // 250 ms after the output timestamp, plus 20 ms of delay.
+  assert.equal(clock.frameAtPerformanceTime(5250), Math.round((9.9 + 0.25 + 0.02) * 48000));
+  assert.equal(clock.frameAtTime(1.5), 72000);
+});
+
+test('nearest-root key ranges cover the keyboard', () => {
+  assert.deepEqual(nearestRootRanges([21, 24, 27, 30]), [[0, 22], [23, 25], [26, 28], [29, 127]]);
+  assert.deepEqual(nearestRootRanges([60, 48]), [[55, 127], [0, 54]]);
+  assert.deepEqual(nearestRootRanges([60]), [[0, 127]]);
+});
