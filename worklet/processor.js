@@ -1,7 +1,7 @@
 // The AudioWorkletProcessor that hosts the wasm engine.
 //
 // Loaded with audioWorklet.addModule() from the bundle that
-// scripts/bundle-worklet.mjs builds (this file + the polyfill + the
+// web/scripts/bundle-worklet.mjs builds (this file + the polyfill + the
 // wasm-bindgen glue). The WebAssembly.Module is compiled on the main thread
 // and arrives in processorOptions (the worklet scope has no fetch).
 //

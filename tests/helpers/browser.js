@@ -8,7 +8,7 @@ import { join } from 'node:path';
 export function chromiumPath() {
   const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
   const found = candidates.find((p) => p && existsSync(p));
-  if (!found) throw new Error('no Chromium found: run `bash scripts/setup.sh --test` or set CHROME_PATH');
+  if (!found) throw new Error('no Chromium found: run `bash web/scripts/setup.sh --test` or set CHROME_PATH');
   return found;
 }
 

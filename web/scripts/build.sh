@@ -2,7 +2,7 @@
 # Builds the wasm engine and the worklet bundle into web/generated/.
 # Skips each step whose output is newer than its inputs.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 # shellcheck disable=SC1091
 . .toolchain/env.sh
 OUT=web/generated
@@ -26,6 +26,6 @@ if newer "$OUT/sampler_wasm_bg.wasm" "$WASM"; then
 fi
 if newer "$OUT/sampler-worklet.js" worklet "$OUT/sampler_wasm.js" web/ring.js; then
   say "bundle the worklet"
-  node scripts/bundle-worklet.mjs
+  node web/scripts/bundle-worklet.mjs
 fi
 say "$(stat -c %s "$OUT/sampler_wasm_bg.wasm") bytes of wasm in $OUT"

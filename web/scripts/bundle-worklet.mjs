@@ -4,7 +4,7 @@
 import { build } from 'vite';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 await build({
   configFile: false,
   root,

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Makes sure everything the project needs is installed; idempotent and quick
-# when it already is. Called by `npm start` (setup.sh) and `npm test`
-# (setup.sh --test). Prints each step it takes.
+# when it already is. Called by `npm start` (no flag) and `npm test`
+# (--test: also the browser for the tests). Prints each step it takes.
 #
 # The wasm toolchain: rustup's wasm32 target when it is installed or can be
 # downloaded; otherwise (offline machines) Debian's rustc-web compiler with a
 # wasm32 standard library built once from its shipped sources. The choice is
 # written to .toolchain/env.sh, which the other scripts source.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 ROOT=$PWD
 WANT_TEST_TOOLS=0
 [ "${1:-}" = "--test" ] && WANT_TEST_TOOLS=1
@@ -51,7 +51,7 @@ debian_sysroot_ready() {
   ls "$DEBIAN_SYSROOT"/libtest-*.rlib >/dev/null 2>&1
 }
 use_rustup() {
-  echo '# written by scripts/setup.sh: rustup has the wasm32 target' > .toolchain/env.sh
+  echo '# written by web/scripts/setup.sh: rustup has the wasm32 target' > .toolchain/env.sh
   echo 'export PATH="$HOME/.cargo/bin:$PATH"' >> .toolchain/env.sh
 }
 use_debian() {
@@ -61,7 +61,7 @@ use_debian() {
   mkdir -p .toolchain/bin
   for t in cargo rustc rustdoc; do ln -sf "/usr/bin/$t" ".toolchain/bin/$t"; done
   {
-    echo '# written by scripts/setup.sh: Debian rustc-web with a locally built wasm32 std'
+    echo '# written by web/scripts/setup.sh: Debian rustc-web with a locally built wasm32 std'
     echo "export PATH=\"$ROOT/.toolchain/bin:\$HOME/.cargo/bin:\$PATH\""
     echo 'export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc'
   } > .toolchain/env.sh
@@ -89,15 +89,16 @@ if command -v rustup >/dev/null && rustup target list --installed 2>/dev/null | 
 elif debian_sysroot_ready; then
   use_debian
 else
+  added=0
   if command -v rustup >/dev/null; then
     say "rustup target add wasm32-unknown-unknown (60 s limit; it hangs when offline)"
-    if timeout 60 rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
-      use_rustup
-    fi
+    timeout 60 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 && added=1
   fi
-  if [ ! -s .toolchain/env.sh ] || ! grep -q rustup .toolchain/env.sh; then
+  if [ $added = 1 ]; then
+    use_rustup
+  else
     say "no rustup wasm32 target: using Debian's rustc-web with a locally built wasm32 std"
-    debian_sysroot_ready || build_debian_sysroot
+    build_debian_sysroot
     use_debian
   fi
 fi
