@@ -84,9 +84,14 @@ build_debian_sysroot() {
   rm -rf "$scratch"
 }
 
-if command -v rustup >/dev/null && rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
+# SAMPLER_WASM_TOOLCHAIN=debian or =rustup forces a choice (e.g. to check the fallback).
+FORCE="${SAMPLER_WASM_TOOLCHAIN:-}"
+if [ "$FORCE" = debian ]; then
+  debian_sysroot_ready || build_debian_sysroot
+  use_debian
+elif command -v rustup >/dev/null && rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
   use_rustup
-elif debian_sysroot_ready; then
+elif [ "$FORCE" != rustup ] && debian_sysroot_ready; then
   use_debian
 else
   added=0
@@ -96,6 +101,8 @@ else
   fi
   if [ $added = 1 ]; then
     use_rustup
+  elif [ "$FORCE" = rustup ]; then
+    die "rustup target add wasm32-unknown-unknown failed; run it yourself, then retry"
   else
     say "no rustup wasm32 target: using Debian's rustc-web with a locally built wasm32 std"
     build_debian_sysroot
