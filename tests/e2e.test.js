@@ -82,6 +82,18 @@ describe('the demo page', () => {
     await page.evaluate(() => window.__samplerPage.ready);
     assert.match(await page.textContent('#status'), /Ready: piano loaded/);
     assert.match(await page.textContent('#latency'), /latency: \d+\.\d ms/);
+    // Clicking a key plays it and lights it; releasing turns it off.
+    const key = page.locator('.key[data-note="60"]');
+    const box = await key.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.9);
+    await page.mouse.down();
+    await page.waitForFunction(() => window.__samplerPage.sampler.stats().activeVoices === 1);
+    assert.equal(await page.locator('.key[data-note="60"].down').count(), 1);
+    await page.mouse.up();
+    assert.equal(await page.locator('.key.down').count(), 0);
+    const stats = await page.evaluate(() => window.__samplerPage.sampler.stats());
+    assert.equal(stats.received >= 1, true);
+    assert.equal(stats.late, 0);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -162,15 +174,15 @@ describe('the demo page', () => {
 describe('sample accuracy in an OfflineAudioContext', () => {
   // Renders `frames` frames at `rate` with one sample (`kind`: 'dc' or a sine
   // frequency at 44.1 kHz) and the given events; returns the left channel.
-  async function renderOffline(page, { rate, frames, kind, root, events }) {
+  async function renderOffline(page, { rate, frames, kind, root, events, seconds = 2 }) {
     return page.evaluate(
-      async ({ api, rate, frames, kind, root, events }) => {
+      async ({ api, rate, frames, kind, root, events, seconds }) => {
         const { createSampler } = await import(api);
         const ctx = new OfflineAudioContext(2, frames, rate);
         const sampler = await createSampler(ctx);
         sampler.node.connect(ctx.destination);
         const sampleRate = kind === 'dc' ? rate : 44100;
-        const data = new Float32Array(sampleRate * 2);
+        const data = new Float32Array(sampleRate * seconds);
         for (let i = 0; i < data.length; i++) data[i] = kind === 'dc' ? 1 : Math.sin((2 * Math.PI * kind * i) / sampleRate);
         await sampler.loadSamples([{ channels: [data], sampleRate, rootKey: root }]);
         for (const e of events) {
@@ -180,7 +192,7 @@ describe('sample accuracy in an OfflineAudioContext', () => {
         const out = await ctx.startRendering();
         return Array.from(out.getChannelData(0));
       },
-      { api: API, rate, frames, kind, root, events },
+      { api: API, rate, frames, kind, root, events, seconds },
     );
   }
 
@@ -207,6 +219,19 @@ describe('sample accuracy in an OfflineAudioContext', () => {
     const steps = [];
     for (let i = 1001; i < out.length; i++) if (out[i] - out[i - 1] > 1e-6 && !(out[i - 1] - out[i - 2] > 1e-6)) steps.push(i);
     assert.deepEqual(steps, [1129, 5000]);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('output survives wasm memory growth after the worklet bound its views', TIMEOUT, async () => {
+    // The processor binds its output views when it is constructed; a 60 s
+    // sample (11.5 MB at 48 kHz) then grows wasm memory, detaching them.
+    const page = await browser.context.newPage();
+    const errors = collectErrors(page);
+    await page.goto(server.url);
+    const out = await renderOffline(page, { rate: 48000, frames: 4096, kind: 'dc', root: 60, seconds: 60, events: [{ frame: 1000, note: 60 }] });
+    assert.equal(onset(out), 1000);
+    assert.ok(Math.abs(out[3000] - 0.5 * (100 / 127) ** 2) < 1e-4, `level ${out[3000]}`);
     assert.deepEqual(errors, []);
     await page.close();
   });
