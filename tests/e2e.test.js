@@ -231,7 +231,8 @@ describe('sample accuracy in an OfflineAudioContext', () => {
     await page.goto(server.url);
     const out = await renderOffline(page, { rate: 48000, frames: 4096, kind: 'dc', root: 60, seconds: 60, events: [{ frame: 1000, note: 60 }] });
     assert.equal(onset(out), 1000);
-    assert.ok(Math.abs(out[3000] - 0.5 * (100 / 127) ** 2) < 1e-4, `level ${out[3000]}`);
+    // master gain 0.5 × velocity 100 (squared) × channel volume 100 (squared)
+    assert.ok(Math.abs(out[3000] - 0.5 * (100 / 127) ** 4) < 1e-4, `level ${out[3000]}`);
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -13,7 +13,7 @@ function makeSampler(sampleRate, ring, sample = new Float32Array(sampleRate).fil
   const s = new WasmSampler(sampleRate, ring.buffer, 64);
   s.beginInstrument();
   s.addSample(sample, undefined, sampleRate);
-  s.addZone(0, 60, 0, 127, 1, 127, 0, 1);
+  s.addRegion(0, 60, 0, 127, 1, 127, 0, 1);
   s.commitInstrument(0.3);
   return s;
 }
@@ -103,6 +103,6 @@ test('bad construction arguments give clear errors', () => {
   const s = new WasmSampler(48000, ring.buffer, 64);
   s.beginInstrument();
   assert.throws(() => s.addSample(new Float32Array(10), new Float32Array(5), 48000), /differ in length/);
-  s.addZone(3, 60, 0, 127, 1, 127, 0, 1);
+  s.addRegion(3, 60, 0, 127, 1, 127, 0, 1);
   assert.throws(() => s.commitInstrument(0.3), /sample 3/);
 });

@@ -83,7 +83,7 @@ class SamplerProcessor extends AudioWorkletProcessor {
     s.beginInstrument();
     for (const sample of samples) s.addSample(sample.left, sample.right ?? undefined, sample.sampleRate);
     for (const z of zones) {
-      s.addZone(z.sample, z.rootKey, z.keyLo ?? 0, z.keyHi ?? 127, z.velLo ?? 1, z.velHi ?? 127, z.tuneCents ?? 0, z.gain ?? 1);
+      s.addRegion(z.sample, z.rootKey, z.keyLo ?? 0, z.keyHi ?? 127, z.velLo ?? 1, z.velHi ?? 127, z.tuneCents ?? 0, z.gain ?? 1);
     }
     const bytes = s.commitInstrument(releaseSeconds ?? 0);
     this.port.postMessage({ type: 'instrument-loaded', id, bytes });

@@ -1,37 +1,72 @@
-//! The engine: a fixed pool of voices playing one instrument, driven by MIDI
-//! messages. `handle` and `render` never allocate.
+//! The engine: 16 MIDI channels, instruments by program, and a fixed pool of
+//! voices. `handle` and `render` never allocate: every buffer is sized when
+//! the engine is built or an instrument is loaded.
 
+use crate::channel::{Channel, ChannelAction};
 use crate::instrument::Instrument;
-use crate::midi::{MidiMessage, CC_ALL_NOTES_OFF, CC_ALL_SOUND_OFF, CC_RESET_ALL_CONTROLLERS, CC_SUSTAIN};
-use crate::voice::Voice;
+use crate::interpolation::Interpolation;
+use crate::midi::MidiMessage;
+use crate::region::{LoopMode, Trigger};
+use crate::voice::{RenderContext, Voice};
+
+/// The slot used by channels whose program has no instrument of its own.
+const DEFAULT_SLOT: u16 = 128;
+const SLOTS: usize = 129;
+
+struct Loaded {
+    instrument: Instrument,
+    /// Round-robin position of each region.
+    sequence: Vec<u32>,
+}
+
+/// Per channel and key: when and how hard the key went down, and whether a
+/// release trigger waits for the sustain pedal to lift.
+#[derive(Clone, Copy, Default)]
+struct KeyState {
+    velocity: u8,
+    frame: u64,
+    release_pending: bool,
+}
 
 pub struct Engine {
     sample_rate: f32,
-    instrument: Option<Instrument>,
+    /// Index = program (0..=127), 128 = the default instrument.
+    slots: Vec<Option<Loaded>>,
+    channels: [Channel; 16],
+    keys: Box<[[KeyState; 128]; 16]>,
     /// `max_polyphony` sounding voices plus spares that let stolen voices
     /// fade out instead of being cut.
     voices: Box<[Voice]>,
     max_polyphony: usize,
     next_serial: u64,
-    sustain: [bool; 16],
+    /// Frames rendered so far (the clock for release-trigger decay).
+    frame: u64,
+    rng: u32,
+    interpolation: Interpolation,
     master_gain: f32,
 }
 
 impl Engine {
-    pub const DEFAULT_POLYPHONY: usize = 128;
-    /// Headroom for a chord of many notes until the limiter arrives.
+    pub const DEFAULT_POLYPHONY: usize = 256;
+    /// Headroom for chords; the soft clip guard handles the rest.
     pub const DEFAULT_MASTER_GAIN: f32 = 0.5;
+    /// Above this level the output is softly compressed towards ±1.
+    pub const CLIP_KNEE: f32 = 0.8;
 
     pub fn new(sample_rate: f32, max_polyphony: usize) -> Engine {
         let max_polyphony = max_polyphony.max(1);
         let spares = max_polyphony / 4 + 4;
         Engine {
             sample_rate,
-            instrument: None,
+            slots: (0..SLOTS).map(|_| None).collect(),
+            channels: [Channel::default(); 16],
+            keys: Box::new([[KeyState::default(); 128]; 16]),
             voices: vec![Voice::idle(); max_polyphony + spares].into_boxed_slice(),
             max_polyphony,
             next_serial: 0,
-            sustain: [false; 16],
+            frame: 0,
+            rng: 0x9E37_79B9,
+            interpolation: Interpolation::default(),
             master_gain: Self::DEFAULT_MASTER_GAIN,
         }
     }
@@ -46,108 +81,259 @@ impl Engine {
         }
     }
 
-    /// Swaps in a new instrument and returns the old one, so the caller can
-    /// free it outside the render path. Voices of the old instrument stop.
+    pub fn set_interpolation(&mut self, mode: Interpolation) {
+        self.interpolation = mode;
+    }
+
+    pub fn channel(&self, channel: u8) -> &Channel {
+        &self.channels[usize::from(channel & 15)]
+    }
+
+    /// Sets the instrument every channel plays unless its program has one of
+    /// its own; returns the old one so the caller can free it outside the
+    /// render path. Voices of the old instrument stop.
     pub fn set_instrument(&mut self, instrument: Instrument) -> Option<Instrument> {
-        for v in self.voices.iter_mut() {
+        self.load(DEFAULT_SLOT, instrument)
+    }
+
+    /// Sets the instrument for one program number.
+    pub fn set_program_instrument(&mut self, program: u8, instrument: Instrument) -> Option<Instrument> {
+        self.load(u16::from(program & 127), instrument)
+    }
+
+    fn load(&mut self, slot: u16, instrument: Instrument) -> Option<Instrument> {
+        for v in self.voices.iter_mut().filter(|v| v.slot == slot) {
             v.kill();
         }
-        self.instrument.replace(instrument)
+        let sequence = vec![0; instrument.regions.len()];
+        self.slots[usize::from(slot)].replace(Loaded { instrument, sequence }).map(|l| l.instrument)
     }
 
     pub fn instrument(&self) -> Option<&Instrument> {
-        self.instrument.as_ref()
+        self.slots[usize::from(DEFAULT_SLOT)].as_ref().map(|l| &l.instrument)
     }
 
     pub fn active_voices(&self) -> usize {
         self.voices.iter().filter(|v| v.is_active()).count()
     }
 
+    fn slot_for(&self, channel: u8) -> u16 {
+        let program = u16::from(self.channels[usize::from(channel)].program);
+        if self.slots[usize::from(program)].is_some() {
+            program
+        } else {
+            DEFAULT_SLOT
+        }
+    }
+
     pub fn handle(&mut self, message: MidiMessage) {
         match message {
             MidiMessage::NoteOn { channel, note, velocity } => self.note_on(channel, note, velocity),
             MidiMessage::NoteOff { channel, note, .. } => self.note_off(channel, note),
-            MidiMessage::ControlChange { channel, controller, value } => {
-                self.control_change(channel, controller, value)
-            }
-            // Deepened in the engine issue.
-            _ => {}
-        }
-    }
-
-    fn note_on(&mut self, channel: u8, note: u8, velocity: u8) {
-        let Some(instrument) = self.instrument.as_ref() else { return };
-        let Some(zone) = instrument.find_zone(note, velocity) else { return };
-        let sounding = self.voices.iter().filter(|v| v.is_active() && !v.is_fading()).count();
-        if sounding >= self.max_polyphony {
-            // Steal the oldest sounding voice; it fades out in a few ms.
-            if let Some(oldest) = self
-                .voices
-                .iter_mut()
-                .filter(|v| v.is_active() && !v.is_fading())
-                .min_by_key(|v| v.started)
-            {
-                oldest.fade_out();
-            }
-        }
-        let slot = match self.voices.iter().position(|v| !v.is_active()) {
-            Some(i) => i,
-            // Every spare is fading too: cut the quietest of them.
-            None => {
-                let (i, _) = self
-                    .voices
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, v)| v.is_fading())
-                    .min_by(|a, b| a.1.level().total_cmp(&b.1.level()))
-                    .unwrap_or((0, &self.voices[0]));
-                i
-            }
-        };
-        self.next_serial += 1;
-        self.voices[slot].start(instrument, zone, channel, note, velocity, self.next_serial, self.sample_rate);
-    }
-
-    fn note_off(&mut self, channel: u8, note: u8) {
-        let sustain = self.sustain[usize::from(channel & 15)];
-        for v in self.voices.iter_mut() {
-            if v.is_active() && v.held && v.channel == channel && v.note == note {
-                if sustain {
-                    v.held = false;
-                    v.sustained = true;
-                } else {
-                    v.release();
+            MidiMessage::ControlChange { channel, controller, value } => self.control_change(channel, controller, value),
+            MidiMessage::ProgramChange { channel, program } => self.channels[usize::from(channel)].program = program,
+            MidiMessage::PitchBend { channel, value } => self.channels[usize::from(channel)].pitch_bend = value,
+            MidiMessage::ChannelPressure { channel, pressure } => self.channels[usize::from(channel)].pressure = pressure,
+            MidiMessage::PolyPressure { channel, note, pressure } => {
+                for v in self.voices.iter_mut().filter(|v| v.is_active() && v.channel == channel && v.note == note) {
+                    v.pressure = pressure;
                 }
             }
         }
     }
 
+    fn next_random(&mut self) -> f32 {
+        // xorshift32: cheap, allocation-free, good enough for lorand/hirand.
+        let mut x = self.rng;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.rng = x;
+        (x >> 8) as f32 / (1u32 << 24) as f32
+    }
+
+    fn note_on(&mut self, channel: u8, note: u8, velocity: u8) {
+        self.keys[usize::from(channel)][usize::from(note)] =
+            KeyState { velocity, frame: self.frame, release_pending: false };
+        let slot = self.slot_for(channel);
+        let random = self.next_random();
+        let region_count = match &self.slots[usize::from(slot)] {
+            Some(l) => l.instrument.regions.len(),
+            None => return,
+        };
+        for r in 0..region_count {
+            let loaded = self.slots[usize::from(slot)].as_mut().expect("checked above");
+            let region = &loaded.instrument.regions[r];
+            if region.trigger != Trigger::Attack || !region.matches(note, velocity) {
+                continue;
+            }
+            // Every matching note advances the region's round robin.
+            let position = loaded.sequence[r] % u32::from(region.seq_length.max(1));
+            loaded.sequence[r] = loaded.sequence[r].wrapping_add(1);
+            if position + 1 != u32::from(region.seq_position.max(1)) {
+                continue;
+            }
+            if !(region.rand_lo <= random && random < region.rand_hi) {
+                continue;
+            }
+            let group = region.group;
+            if group != 0 {
+                self.choke(channel, slot, group);
+            }
+            self.start_voice(slot, r, channel, note, velocity, 1.0);
+        }
+    }
+
+    /// Fades the voices on `channel` whose region is `off_by` `group`.
+    fn choke(&mut self, channel: u8, slot: u16, group: u32) {
+        let Some(loaded) = &self.slots[usize::from(slot)] else { return };
+        for v in self.voices.iter_mut() {
+            if v.is_active() && v.channel == channel && v.slot == slot {
+                if loaded.instrument.regions[v.region as usize].off_by == group {
+                    v.fade_out();
+                }
+            }
+        }
+    }
+
+    fn start_voice(&mut self, slot: u16, region: usize, channel: u8, note: u8, velocity: u8, gain: f32) {
+        let Some(loaded) = &self.slots[usize::from(slot)] else { return };
+        let instrument = &loaded.instrument;
+        if let Some(limit) = instrument.note_polyphony {
+            let same_note = |v: &Voice| v.is_active() && !v.is_fading() && v.channel == channel && v.note == note && v.slot == slot;
+            if self.voices.iter().filter(|v| same_note(v)).count() >= limit {
+                steal(self.voices.iter_mut().filter(|v| same_note(v)));
+            }
+        }
+        if let Some(limit) = instrument.polyphony {
+            let in_slot = |v: &Voice| v.is_active() && !v.is_fading() && v.slot == slot;
+            if self.voices.iter().filter(|v| in_slot(v)).count() >= limit {
+                steal(self.voices.iter_mut().filter(|v| in_slot(v)));
+            }
+        }
+        let sounding = |v: &Voice| v.is_active() && !v.is_fading();
+        if self.voices.iter().filter(|v| sounding(v)).count() >= self.max_polyphony {
+            steal(self.voices.iter_mut().filter(|v| sounding(v)));
+        }
+        let index = match self.voices.iter().position(|v| !v.is_active()) {
+            Some(i) => i,
+            // Every spare is fading too: cut the quietest fading voice (there
+            // is one: reaching the cap above started a fade).
+            None => (0..self.voices.len())
+                .min_by(|&a, &b| {
+                    let (va, vb) = (&self.voices[a], &self.voices[b]);
+                    (!va.is_fading()).cmp(&!vb.is_fading()).then(va.level().total_cmp(&vb.level()))
+                })
+                .unwrap_or(0),
+        };
+        self.next_serial += 1;
+        let r = &instrument.regions[region];
+        let sample = &instrument.samples[r.sample];
+        self.voices[index].start(slot, region as u32, r, sample, channel, note, velocity, self.next_serial, gain, self.sample_rate);
+    }
+
+    fn note_off(&mut self, channel: u8, note: u8) {
+        let ch = self.channels[usize::from(channel)];
+        for i in 0..self.voices.len() {
+            let v = &self.voices[i];
+            if !(v.is_active() && v.held && v.channel == channel && v.note == note) {
+                continue;
+            }
+            if ch.sustain || self.voices[i].sostenuto {
+                let v = &mut self.voices[i];
+                v.held = false;
+                v.sustained = ch.sustain;
+            } else {
+                self.release_voice(i);
+            }
+        }
+        if ch.sustain {
+            self.keys[usize::from(channel)][usize::from(note)].release_pending = true;
+        } else {
+            self.trigger_release(channel, note);
+        }
+    }
+
+    fn release_voice(&mut self, index: usize) {
+        let v = &self.voices[index];
+        let mode = match &self.slots[usize::from(v.slot)] {
+            Some(l) => l.instrument.regions[v.region as usize].loop_mode,
+            None => LoopMode::NoLoop,
+        };
+        self.voices[index].release(mode);
+    }
+
+    /// Plays the release-triggered regions for a key that went up, softer
+    /// the longer it was held (`rt_decay`).
+    fn trigger_release(&mut self, channel: u8, note: u8) {
+        let key = self.keys[usize::from(channel)][usize::from(note)];
+        if key.velocity == 0 {
+            return;
+        }
+        let held_seconds = (self.frame.saturating_sub(key.frame)) as f32 / self.sample_rate;
+        let slot = self.slot_for(channel);
+        let count = self.slots[usize::from(slot)].as_ref().map_or(0, |l| l.instrument.regions.len());
+        for r in 0..count {
+            let region = &self.slots[usize::from(slot)].as_ref().expect("counted above").instrument.regions[r];
+            if region.trigger != Trigger::Release || !region.matches(note, key.velocity) {
+                continue;
+            }
+            let gain = 10f32.powf(-region.rt_decay_db * held_seconds / 20.0);
+            self.start_voice(slot, r, channel, note, key.velocity, gain);
+        }
+        self.keys[usize::from(channel)][usize::from(note)].velocity = 0;
+    }
+
     fn control_change(&mut self, channel: u8, controller: u8, value: u8) {
-        let ch = usize::from(channel & 15);
-        match controller {
-            CC_SUSTAIN => {
-                let down = value >= 64;
-                self.sustain[ch] = down;
-                if !down {
-                    for v in self.voices.iter_mut() {
-                        if v.is_active() && v.sustained && v.channel == channel {
-                            v.release();
+        let action = self.channels[usize::from(channel)].control_change(controller, value);
+        match action {
+            ChannelAction::None => {}
+            ChannelAction::SustainReleased => {
+                for i in 0..self.voices.len() {
+                    let v = &self.voices[i];
+                    if v.is_active() && v.sustained && !v.sostenuto && v.channel == channel {
+                        self.release_voice(i);
+                    }
+                }
+                for note in 0..128u8 {
+                    if std::mem::take(&mut self.keys[usize::from(channel)][usize::from(note)].release_pending) {
+                        self.trigger_release(channel, note);
+                    }
+                }
+            }
+            ChannelAction::SostenutoPressed => {
+                for v in self.voices.iter_mut().filter(|v| v.is_active() && v.held && v.channel == channel) {
+                    v.sostenuto = true;
+                }
+            }
+            ChannelAction::SostenutoReleased => {
+                let sustain = self.channels[usize::from(channel)].sustain;
+                for i in 0..self.voices.len() {
+                    let v = &mut self.voices[i];
+                    if v.is_active() && v.sostenuto && v.channel == channel {
+                        v.sostenuto = false;
+                        if !v.held {
+                            if sustain {
+                                v.sustained = true;
+                            } else {
+                                self.release_voice(i);
+                            }
                         }
                     }
                 }
             }
-            CC_ALL_SOUND_OFF => {
+            ChannelAction::AllSoundOff => {
                 for v in self.voices.iter_mut().filter(|v| v.channel == channel) {
                     v.fade_out();
                 }
             }
-            CC_ALL_NOTES_OFF => {
-                for v in self.voices.iter_mut().filter(|v| v.channel == channel) {
-                    v.release();
+            ChannelAction::AllNotesOff => {
+                for note in 0..128u8 {
+                    if self.voices.iter().any(|v| v.is_active() && v.held && v.channel == channel && v.note == note) {
+                        self.note_off(channel, note);
+                    }
                 }
             }
-            CC_RESET_ALL_CONTROLLERS => self.control_change(channel, CC_SUSTAIN, 0),
-            _ => {}
         }
     }
 
@@ -157,13 +343,75 @@ impl Engine {
         debug_assert_eq!(left.len(), right.len());
         left.fill(0.0);
         right.fill(0.0);
-        let Some(instrument) = self.instrument.as_ref() else { return };
         for v in self.voices.iter_mut().filter(|v| v.is_active()) {
-            v.render_add(instrument, left, right);
+            let Some(loaded) = &self.slots[usize::from(v.slot)] else {
+                v.kill();
+                continue;
+            };
+            let region = &loaded.instrument.regions[v.region as usize];
+            let ctx = RenderContext {
+                sample: &loaded.instrument.samples[region.sample],
+                region,
+                channel: &self.channels[usize::from(v.channel)],
+                sample_rate: self.sample_rate,
+                interpolation: self.interpolation,
+            };
+            v.render_add(&ctx, left, right);
         }
         let gain = self.master_gain;
         for x in left.iter_mut().chain(right.iter_mut()) {
-            *x *= gain;
+            *x = soft_clip(*x * gain);
         }
+        self.frame += left.len() as u64;
+    }
+}
+
+/// Fades the best voice to steal among `candidates`: released voices first,
+/// then the quietest, then the oldest.
+fn steal<'a>(candidates: impl Iterator<Item = &'a mut Voice>) {
+    let victim = candidates.min_by(|a, b| {
+        (!a.is_released())
+            .cmp(&!b.is_released())
+            .then(a.level().total_cmp(&b.level()))
+            .then(a.started.cmp(&b.started))
+    });
+    if let Some(v) = victim {
+        v.fade_out();
+    }
+}
+
+/// Identity below the knee, then a tanh curve that approaches ±1, so a big
+/// chord is compressed instead of wrapping or hard clipping. NaN becomes 0.
+#[inline]
+fn soft_clip(x: f32) -> f32 {
+    const K: f32 = Engine::CLIP_KNEE;
+    let a = x.abs();
+    if a <= K {
+        x
+    } else if a.is_finite() {
+        (K + (1.0 - K) * ((a - K) / (1.0 - K)).tanh()).copysign(x)
+    } else if x.is_nan() {
+        0.0
+    } else {
+        1.0f32.copysign(x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::soft_clip;
+
+    #[test]
+    fn soft_clip_is_transparent_below_the_knee_and_bounded_above() {
+        assert_eq!(soft_clip(0.5), 0.5);
+        assert_eq!(soft_clip(-0.8), -0.8);
+        assert!(soft_clip(1.0) < 1.0 && soft_clip(1.0) > 0.9);
+        assert!(soft_clip(100.0) <= 1.0);
+        assert!(soft_clip(-100.0) >= -1.0);
+        assert_eq!(soft_clip(f32::NAN), 0.0);
+        assert_eq!(soft_clip(f32::INFINITY), 1.0);
+        // Continuous and monotonic through the knee.
+        let ys: Vec<f32> = (0..2000).map(|i| soft_clip(i as f32 / 1000.0)).collect();
+        assert!(ys.windows(2).all(|w| w[1] >= w[0] && w[1] - w[0] < 0.0011));
     }
 }

@@ -2,20 +2,27 @@
 //! and compiled to wasm by `sampler-wasm`.
 //!
 //! - [`midi`]: parsing raw MIDI bytes.
-//! - [`sample`], [`instrument`]: the instrument model.
-//! - [`envelope`], [`voice`]: one sounding note.
-//! - [`engine`]: the voice pool and MIDI handling.
+//! - [`sample`], [`region`], [`instrument`]: the instrument model.
+//! - [`envelope`], [`filter`], [`interpolation`], [`voice`]: one sounding note.
+//! - [`channel`]: per-channel MIDI state.
+//! - [`engine`]: the voice pool, MIDI handling and the mix.
 //! - [`host`]: the ring → engine bridge that applies events at exact frames.
 
+pub mod channel;
 pub mod engine;
 pub mod envelope;
+pub mod filter;
 pub mod host;
 pub mod instrument;
+pub mod interpolation;
 pub mod midi;
+pub mod region;
 pub mod sample;
 pub mod voice;
 
 pub use engine::Engine;
 pub use host::{Host, HostStats};
-pub use instrument::{Instrument, Zone};
+pub use instrument::Instrument;
+pub use interpolation::Interpolation;
+pub use region::{LoopMode, Region, Trigger};
 pub use sample::Sample;

@@ -48,11 +48,6 @@ impl MidiMessage {
     }
 }
 
-pub const CC_SUSTAIN: u8 = 64;
-pub const CC_ALL_SOUND_OFF: u8 = 120;
-pub const CC_RESET_ALL_CONTROLLERS: u8 = 121;
-pub const CC_ALL_NOTES_OFF: u8 = 123;
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,8 @@
 //! Decoded sample data as the voices read it.
 
-/// A mono or stereo sample at its own sample rate. Each channel carries one
-/// extra zero frame at the end so interpolation never reads out of bounds.
+/// A mono or stereo sample at its own sample rate. Each channel is stored
+/// with `GUARD_BEFORE` zero frames before and `GUARD_AFTER` after, so
+/// interpolators that read neighbours never go out of bounds.
 #[derive(Clone, Debug)]
 pub struct Sample {
     channels: Vec<Box<[f32]>>,
@@ -31,6 +32,11 @@ impl std::fmt::Display for SampleError {
 
 impl std::error::Error for SampleError {}
 
+/// Zero frames stored before frame 0 of every channel.
+pub const GUARD_BEFORE: usize = 1;
+/// Zero frames stored after the last frame of every channel.
+pub const GUARD_AFTER: usize = 3;
+
 impl Sample {
     /// Takes ownership of one or two channels of equal length. Non-finite
     /// values are replaced by zero so that bad data can never poison the mix.
@@ -50,14 +56,12 @@ impl Sample {
         }
         let channels = channels
             .into_iter()
-            .map(|mut c| {
-                for x in c.iter_mut() {
-                    if !x.is_finite() {
-                        *x = 0.0;
-                    }
-                }
-                c.push(0.0);
-                c.into_boxed_slice()
+            .map(|c| {
+                let mut padded = Vec::with_capacity(GUARD_BEFORE + c.len() + GUARD_AFTER);
+                padded.resize(GUARD_BEFORE, 0.0);
+                padded.extend(c.iter().map(|&x| if x.is_finite() { x } else { 0.0 }));
+                padded.resize(GUARD_BEFORE + c.len() + GUARD_AFTER, 0.0);
+                padded.into_boxed_slice()
             })
             .collect();
         Ok(Sample { channels, frames, sample_rate })
@@ -75,12 +79,13 @@ impl Sample {
         self.channels.len() == 2
     }
 
-    /// Left (or mono) channel, with the guard frame.
+    /// Left (or mono) channel with its guard frames: frame `i` is at
+    /// `i + GUARD_BEFORE`.
     pub(crate) fn left(&self) -> &[f32] {
         &self.channels[0]
     }
 
-    /// Right channel, or the mono channel again, with the guard frame.
+    /// Right channel, or the mono channel again, with its guard frames.
     pub(crate) fn right(&self) -> &[f32] {
         &self.channels[self.channels.len() - 1]
     }

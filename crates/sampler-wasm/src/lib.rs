@@ -7,13 +7,13 @@
 //! `Atomics` and `Int32Array` element access on a view created once.
 //!
 //! Instruments are built between quanta (from the worklet's message handler):
-//! `beginInstrument`, `addSample`/`addZone`, `commitInstrument`.
+//! `beginInstrument`, `addSample`/`addRegion`, `commitInstrument`.
 
 mod shared_words;
 
 use js_sys::SharedArrayBuffer;
 use midi_ring::{layout, Consumer};
-use sampler_core::{Engine, Host, Instrument, Sample, Zone};
+use sampler_core::{Engine, Host, Instrument, Interpolation, Region, Sample};
 use wasm_bindgen::prelude::*;
 
 pub use shared_words::SharedWords;
@@ -34,7 +34,7 @@ pub struct WasmSampler {
     left: Box<[f32]>,
     right: Box<[f32]>,
     pending_samples: Vec<Sample>,
-    pending_zones: Vec<Zone>,
+    pending_regions: Vec<Region>,
 }
 
 #[wasm_bindgen]
@@ -53,7 +53,7 @@ impl WasmSampler {
             left: vec![0.0; MAX_BLOCK].into_boxed_slice(),
             right: vec![0.0; MAX_BLOCK].into_boxed_slice(),
             pending_samples: Vec::new(),
-            pending_zones: Vec::new(),
+            pending_regions: Vec::new(),
         })
     }
 
@@ -96,7 +96,7 @@ impl WasmSampler {
     #[wasm_bindgen(js_name = beginInstrument)]
     pub fn begin_instrument(&mut self) {
         self.pending_samples.clear();
-        self.pending_zones.clear();
+        self.pending_regions.clear();
     }
 
     /// Adds a mono (`right` absent) or stereo sample; returns its index.
@@ -112,9 +112,10 @@ impl WasmSampler {
     }
 
     /// Maps a key and velocity range to a sample added with `addSample`.
-    #[wasm_bindgen(js_name = addZone)]
+    /// `gain` is linear.
+    #[wasm_bindgen(js_name = addRegion)]
     #[allow(clippy::too_many_arguments)]
-    pub fn add_zone(
+    pub fn add_region(
         &mut self,
         sample: u32,
         root_key: u8,
@@ -125,28 +126,35 @@ impl WasmSampler {
         tune_cents: f32,
         gain: f32,
     ) {
-        self.pending_zones.push(Zone {
-            sample: sample as usize,
-            root_key,
-            key_lo,
-            key_hi,
-            vel_lo,
-            vel_hi,
-            tune_cents: if tune_cents.is_finite() { tune_cents } else { 0.0 },
-            gain: if gain.is_finite() { gain.max(0.0) } else { 1.0 },
-        });
+        let mut region = Region::new(sample as usize, root_key);
+        region.key_lo = key_lo;
+        region.key_hi = key_hi;
+        region.vel_lo = vel_lo;
+        region.vel_hi = vel_hi;
+        region.tune_cents = if tune_cents.is_finite() { tune_cents } else { 0.0 };
+        region.volume_db = if gain.is_finite() && gain > 0.0 { 20.0 * gain.log10() } else if gain == 0.0 { -144.0 } else { 0.0 };
+        self.pending_regions.push(region);
+    }
+
+    /// 0: linear, 1: cubic Hermite.
+    #[wasm_bindgen(js_name = setInterpolation)]
+    pub fn set_interpolation(&mut self, mode: u32) {
+        self.host.engine.set_interpolation(if mode == 1 { Interpolation::Hermite } else { Interpolation::Linear });
     }
 
     /// Validates the instrument built since `beginInstrument` and swaps it
-    /// in; returns its sample memory in bytes.
+    /// in; returns its sample memory in bytes. A positive `release_seconds`
+    /// sets every region's release time.
     #[wasm_bindgen(js_name = commitInstrument)]
     pub fn commit_instrument(&mut self, release_seconds: f32) -> Result<usize, JsError> {
         let samples = std::mem::take(&mut self.pending_samples);
-        let zones = std::mem::take(&mut self.pending_zones);
-        let mut instrument = Instrument::new(samples, zones).map_err(|e| JsError::new(&e.to_string()))?;
+        let mut regions = std::mem::take(&mut self.pending_regions);
         if release_seconds.is_finite() && release_seconds > 0.0 {
-            instrument.release_seconds = release_seconds;
+            for r in &mut regions {
+                r.amp_env.release = release_seconds;
+            }
         }
+        let instrument = Instrument::new(samples, regions).map_err(|e| JsError::new(&e.to_string()))?;
         let bytes = instrument.memory_bytes();
         // The old instrument is freed here, in the message handler, not in process().
         drop(self.host.engine.set_instrument(instrument));

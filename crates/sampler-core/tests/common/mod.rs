@@ -2,9 +2,11 @@
 #![allow(dead_code)]
 
 use midi_ring::{midi_buffer, MidiConsumer, MidiEvent, MidiProducer};
-use sampler_core::{Engine, Host, Instrument, Sample, Zone};
+use sampler_core::{Engine, Host, Instrument, Region, Sample};
 
 pub const QUANTUM: usize = 128;
+/// Master gain (0.5) × the default channel volume (CC7 = 100, squared law).
+pub const UNITY: f32 = 0.5 * (100.0 / 127.0) * (100.0 / 127.0);
 
 pub fn sine(freq: f32, sample_rate: f32, seconds: f32) -> Sample {
     let n = (sample_rate * seconds) as usize;
@@ -20,7 +22,28 @@ pub fn dc(sample_rate: f32, seconds: f32) -> Sample {
 
 /// One sample covering the whole keyboard with root `root`.
 pub fn single(sample: Sample, root: u8) -> Instrument {
-    Instrument::new(vec![sample], vec![Zone::new(0, root)]).unwrap()
+    Instrument::new(vec![sample], vec![Region::new(0, root)]).unwrap()
+}
+
+/// One sample with a region shaped by `f`.
+pub fn with_region(sample: Sample, root: u8, f: impl FnOnce(&mut Region)) -> Instrument {
+    let mut r = Region::new(0, root);
+    f(&mut r);
+    Instrument::new(vec![sample], vec![r]).unwrap()
+}
+
+/// Several constant samples (levels), one region each, shaped by `f(i, region)`.
+pub fn dc_layers(levels: &[f32], f: impl Fn(usize, &mut Region)) -> Instrument {
+    let samples = levels.iter().map(|&l| Sample::new(vec![vec![l; 48_000]], 48_000.0).unwrap()).collect();
+    let regions = (0..levels.len())
+        .map(|i| {
+            let mut r = Region::new(i, 60);
+            r.amp_veltrack = 0.0;
+            f(i, &mut r);
+            r
+        })
+        .collect();
+    Instrument::new(samples, regions).unwrap()
 }
 
 pub struct Rig {
@@ -58,6 +81,21 @@ impl Rig {
 
     pub fn render(&mut self, frames: usize) -> Vec<f32> {
         self.render_blocks(frames, QUANTUM)
+    }
+
+    /// Renders both channels.
+    pub fn render_stereo(&mut self, frames: usize) -> (Vec<f32>, Vec<f32>) {
+        let (mut outl, mut outr) = (Vec::with_capacity(frames), Vec::with_capacity(frames));
+        let (mut l, mut r) = (vec![0.0; QUANTUM], vec![0.0; QUANTUM]);
+        while outl.len() < frames {
+            self.host.process(&mut self.rx, self.frame, &mut l, &mut r);
+            outl.extend_from_slice(&l);
+            outr.extend_from_slice(&r);
+            self.frame += QUANTUM as u64;
+        }
+        outl.truncate(frames);
+        outr.truncate(frames);
+        (outl, outr)
     }
 }
 

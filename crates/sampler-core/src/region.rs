@@ -1,0 +1,280 @@
+//! A region: which sample plays for which notes, and how. Modelled on SFZ's
+//! `<region>` (opcode names in the field docs) so the SFZ and SF2 loaders
+//! both map onto it.
+
+/// `loop_mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoopMode {
+    /// Play to the end of the sample; note-off releases.
+    NoLoop,
+    /// Play to the end whatever note-off says (drums).
+    OneShot,
+    /// Loop between `loop_start` and `loop_end` until the voice ends.
+    Continuous,
+    /// Loop while the key is held, then play on to the end.
+    Sustain,
+}
+
+/// `trigger`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    Attack,
+    /// Plays on note-off (piano release samples).
+    Release,
+}
+
+/// Times in seconds, `sustain` as a level in 0..=1. The curve numbers shape
+/// each segment: the segment approaches an overshoot target `curve` beyond
+/// its end level, so a large value is nearly linear and a small one is
+/// exponential (straight in dB).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EnvelopeParams {
+    pub delay: f32,
+    pub attack: f32,
+    pub hold: f32,
+    pub decay: f32,
+    pub sustain: f32,
+    pub release: f32,
+    pub attack_curve: f32,
+    pub decay_curve: f32,
+    pub release_curve: f32,
+}
+
+impl EnvelopeParams {
+    pub const LINEAR: f32 = 10.0;
+    /// About 60 dB of fall over the segment time.
+    pub const EXPONENTIAL: f32 = 0.001;
+
+    /// SFZ's amplitude envelope defaults, except a 1 ms attack so samples
+    /// that start at a non-zero value do not click.
+    pub const fn amplitude() -> EnvelopeParams {
+        EnvelopeParams {
+            delay: 0.0,
+            attack: 0.001,
+            hold: 0.0,
+            decay: 0.0,
+            sustain: 1.0,
+            release: 0.35,
+            attack_curve: Self::LINEAR,
+            decay_curve: Self::EXPONENTIAL,
+            release_curve: Self::EXPONENTIAL,
+        }
+    }
+}
+
+/// Filter settings of a region (`fil_type`, `cutoff`, `resonance`,
+/// `fil_keytrack`, `fil_keycenter`, `fil_veltrack`, `fileg_*`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FilterParams {
+    pub kind: crate::filter::FilterKind,
+    pub cutoff_hz: f32,
+    pub resonance_db: f32,
+    /// Cents of cutoff per key away from `keycenter`.
+    pub keytrack_cents: f32,
+    pub keycenter: u8,
+    /// Cents of cutoff at velocity 127 (scaled linearly down to 0 at velocity 0).
+    pub veltrack_cents: f32,
+    pub envelope: EnvelopeParams,
+    /// Cents of cutoff at full envelope level.
+    pub envelope_depth_cents: f32,
+}
+
+/// One LFO per voice (`lfo01_*` style): sine, to pitch, cutoff and volume.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LfoParams {
+    pub frequency_hz: f32,
+    pub delay: f32,
+    /// Seconds over which depth fades in after the delay.
+    pub fade: f32,
+    pub to_pitch_cents: f32,
+    pub to_cutoff_cents: f32,
+    pub to_volume_db: f32,
+}
+
+impl LfoParams {
+    pub const OFF: LfoParams =
+        LfoParams { frequency_hz: 5.0, delay: 0.0, fade: 0.0, to_pitch_cents: 0.0, to_cutoff_cents: 0.0, to_volume_db: 0.0 };
+
+    pub fn is_active(&self) -> bool {
+        self.to_pitch_cents != 0.0 || self.to_cutoff_cents != 0.0 || self.to_volume_db != 0.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Region {
+    pub sample: usize,
+    /// `lokey`/`hikey`, `lovel`/`hivel`.
+    pub key_lo: u8,
+    pub key_hi: u8,
+    pub vel_lo: u8,
+    pub vel_hi: u8,
+    /// `pitch_keycenter`.
+    pub root_key: u8,
+    /// `transpose` (semitones) and `tune` (cents).
+    pub transpose: i8,
+    pub tune_cents: f32,
+    /// `pitch_keytrack`: cents per key (0 plays every key at the root pitch).
+    pub keytrack_cents: f32,
+    /// `volume` (dB) and `pan` (-1 left .. 1 right).
+    pub volume_db: f32,
+    pub pan: f32,
+    /// `amp_veltrack` in 0..=1: 1 is the full velocity curve, 0 ignores velocity.
+    pub amp_veltrack: f32,
+    /// Velocity crossfades (`xfin_lovel`..`xfout_hivel`): gain rises from
+    /// 0 at `xfin.0` to 1 at `xfin.1`, and falls from 1 at `xfout.0` to 0 at
+    /// `xfout.1` (equal-power).
+    pub xfin: (u8, u8),
+    pub xfout: (u8, u8),
+    pub loop_mode: LoopMode,
+    /// Loop points in sample frames; `loop_end` is exclusive.
+    pub loop_start: u32,
+    pub loop_end: u32,
+    /// Seconds of crossfade before `loop_end` (`loop_crossfade`).
+    pub loop_crossfade: f32,
+    /// `offset` (frames into the sample) and `delay` (seconds before sounding).
+    pub offset: u32,
+    pub delay: f32,
+    pub trigger: Trigger,
+    /// `rt_decay`: dB per second of key hold that a release region loses.
+    pub rt_decay_db: f32,
+    /// Round robin: plays on the `seq_position`-th (1-based) of every
+    /// `seq_length` matching notes.
+    pub seq_length: u8,
+    pub seq_position: u8,
+    /// `lorand`/`hirand`: plays when the note's random number is in [lo, hi).
+    pub rand_lo: f32,
+    pub rand_hi: f32,
+    /// Exclusive groups: a note of a region with `group` g silences voices
+    /// whose region has `off_by` g (0 = none).
+    pub group: u32,
+    pub off_by: u32,
+    pub amp_env: EnvelopeParams,
+    pub filter: Option<FilterParams>,
+    pub lfo: LfoParams,
+}
+
+impl Region {
+    /// `sample` at root `root_key`, covering all keys and velocities, with
+    /// SFZ defaults.
+    pub fn new(sample: usize, root_key: u8) -> Region {
+        Region {
+            sample,
+            key_lo: 0,
+            key_hi: 127,
+            vel_lo: 1,
+            vel_hi: 127,
+            root_key,
+            transpose: 0,
+            tune_cents: 0.0,
+            keytrack_cents: 100.0,
+            volume_db: 0.0,
+            pan: 0.0,
+            amp_veltrack: 1.0,
+            xfin: (0, 0),
+            xfout: (127, 127),
+            loop_mode: LoopMode::NoLoop,
+            loop_start: 0,
+            loop_end: 0,
+            loop_crossfade: 0.0,
+            offset: 0,
+            delay: 0.0,
+            trigger: Trigger::Attack,
+            rt_decay_db: 0.0,
+            seq_length: 1,
+            seq_position: 1,
+            rand_lo: 0.0,
+            rand_hi: 1.0,
+            group: 0,
+            off_by: 0,
+            amp_env: EnvelopeParams::amplitude(),
+            filter: None,
+            lfo: LfoParams::OFF,
+        }
+    }
+
+    pub fn matches(&self, note: u8, velocity: u8) -> bool {
+        (self.key_lo..=self.key_hi).contains(&note) && (self.vel_lo..=self.vel_hi).contains(&velocity)
+    }
+
+    /// Semitones from the sample's recorded pitch for `note`.
+    pub fn pitch_semitones(&self, note: u8) -> f64 {
+        let keys = f64::from(note) - f64::from(self.root_key);
+        keys * f64::from(self.keytrack_cents) / 100.0 + f64::from(self.transpose) + f64::from(self.tune_cents) / 100.0
+    }
+
+    /// Linear gain from `volume`, velocity (`amp_veltrack`, squared curve)
+    /// and the velocity crossfades.
+    pub fn velocity_gain(&self, velocity: u8) -> f32 {
+        let v = f32::from(velocity) / 127.0;
+        let curve = 1.0 - self.amp_veltrack * (1.0 - v * v);
+        let volume = 10f32.powf(self.volume_db / 20.0);
+        volume * curve * crossfade_gain(velocity, self.xfin, self.xfout)
+    }
+
+    /// Whether the region loops at all, with usable loop points for a
+    /// sample of `frames` frames.
+    pub fn loops(&self, frames: usize) -> bool {
+        matches!(self.loop_mode, LoopMode::Continuous | LoopMode::Sustain)
+            && self.loop_end > self.loop_start
+            && self.loop_end as usize <= frames
+    }
+}
+
+/// Equal-power velocity crossfade gain.
+fn crossfade_gain(velocity: u8, xfin: (u8, u8), xfout: (u8, u8)) -> f32 {
+    let ramp = |v: u8, lo: u8, hi: u8| -> f32 {
+        if v <= lo {
+            0.0
+        } else if v >= hi {
+            1.0
+        } else {
+            f32::from(v - lo) / f32::from(hi - lo)
+        }
+    };
+    let fade_in = if xfin.1 > xfin.0 { ramp(velocity, xfin.0, xfin.1) } else { 1.0 };
+    let fade_out = if xfout.1 > xfout.0 { 1.0 - ramp(velocity, xfout.0, xfout.1) } else { 1.0 };
+    (fade_in * std::f32::consts::FRAC_PI_2).sin() * (fade_out * std::f32::consts::FRAC_PI_2).sin()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pitch_follows_key_transpose_tune_and_keytrack() {
+        let mut r = Region::new(0, 60);
+        assert_eq!(r.pitch_semitones(72), 12.0);
+        r.transpose = -12;
+        r.tune_cents = 50.0;
+        assert_eq!(r.pitch_semitones(72), 0.5);
+        r.keytrack_cents = 0.0;
+        assert_eq!(r.pitch_semitones(90), -11.5);
+    }
+
+    #[test]
+    fn velocity_curve_and_veltrack() {
+        let mut r = Region::new(0, 60);
+        assert_eq!(r.velocity_gain(127), 1.0);
+        assert!((r.velocity_gain(64) - (64.0f32 / 127.0).powi(2)).abs() < 1e-6);
+        r.amp_veltrack = 0.0;
+        assert_eq!(r.velocity_gain(1), 1.0);
+        r.volume_db = -6.0;
+        assert!((r.velocity_gain(100) - 0.501).abs() < 1e-3);
+    }
+
+    #[test]
+    fn velocity_crossfades_are_equal_power() {
+        let mut soft = Region::new(0, 60);
+        soft.amp_veltrack = 0.0;
+        soft.xfout = (40, 80);
+        let mut loud = soft.clone();
+        loud.xfout = (127, 127);
+        loud.xfin = (40, 80);
+        for v in [1u8, 40, 50, 60, 70, 80, 127] {
+            let (a, b) = (soft.velocity_gain(v), loud.velocity_gain(v));
+            assert!((a * a + b * b - 1.0).abs() < 1e-5, "velocity {v}: {a} {b}");
+        }
+        assert_eq!(soft.velocity_gain(30), 1.0);
+        assert_eq!(loud.velocity_gain(30), 0.0);
+    }
+}
