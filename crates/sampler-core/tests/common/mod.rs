@@ -32,9 +32,9 @@ pub fn with_region(sample: Sample, root: u8, f: impl FnOnce(&mut Region)) -> Ins
     Instrument::new(vec![sample], vec![r]).unwrap()
 }
 
-/// Several constant samples (levels), one region each, shaped by `f(i, region)`.
+/// Several constant 3-second samples (levels), one region each, shaped by `f(i, region)`.
 pub fn dc_layers(levels: &[f32], f: impl Fn(usize, &mut Region)) -> Instrument {
-    let samples = levels.iter().map(|&l| Sample::new(vec![vec![l; 48_000]], 48_000.0).unwrap()).collect();
+    let samples = levels.iter().map(|&l| Sample::new(vec![vec![l; 144_000]], 48_000.0).unwrap()).collect();
     let regions = (0..levels.len())
         .map(|i| {
             let mut r = Region::new(i, 60);
