@@ -129,7 +129,7 @@ fn two_threads_lose_nothing_below_capacity() {
     let mut batch = [MidiEvent::default(); 64];
     while expected < N {
         // Alternate the two reading styles.
-        if expected % 3 == 0 {
+        if expected.is_multiple_of(3) {
             if let Some(e) = rx.try_pop() {
                 assert_eq!(e, event(expected), "event {expected}");
                 expected += 1;

@@ -12,6 +12,9 @@ use std::sync::Arc;
 /// on x86-64, AArch64 and wasm32.
 pub trait RingWords {
     fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     fn load_acquire(&self, index: usize) -> u32;
     fn store_release(&self, index: usize, value: u32);
     fn load_relaxed(&self, index: usize) -> u32;

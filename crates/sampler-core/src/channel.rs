@@ -115,15 +115,9 @@ impl Channel {
             CC_RPN_MSB => self.rpn = Some(u16::from(value) << 7 | self.rpn.unwrap_or(0) & 0x7F),
             CC_RPN_LSB => self.rpn = Some(self.rpn.unwrap_or(0) & !0x7F | u16::from(value)),
             CC_NRPN_MSB | CC_NRPN_LSB => self.rpn = None,
-            CC_DATA_ENTRY => {
-                if self.rpn == Some(0) {
-                    self.bend_range = f32::from(value) + self.bend_range.fract();
-                }
-            }
-            CC_DATA_ENTRY_LSB => {
-                if self.rpn == Some(0) {
-                    self.bend_range = self.bend_range.trunc() + f32::from(value.min(99)) / 100.0;
-                }
+            CC_DATA_ENTRY if self.rpn == Some(0) => self.bend_range = f32::from(value) + self.bend_range.fract(),
+            CC_DATA_ENTRY_LSB if self.rpn == Some(0) => {
+                self.bend_range = self.bend_range.trunc() + f32::from(value.min(99)) / 100.0
             }
             CC_ALL_SOUND_OFF => return ChannelAction::AllSoundOff,
             CC_ALL_NOTES_OFF => return ChannelAction::AllNotesOff,
@@ -222,14 +216,13 @@ mod tests {
 
     #[test]
     fn gains_and_pan_law() {
-        let mut c = Channel::default();
-        c.volume = 127;
+        let mut c = Channel { volume: 127, ..Channel::default() };
         assert_eq!(c.gain(), 1.0);
         c.expression = 64;
         assert!((c.gain() - (64.0f32 / 127.0).powi(2)).abs() < 1e-6);
         let (l, r) = pan_gains(0.0);
         assert!((l - r).abs() < 1e-6 && (l * l + r * r - 1.0).abs() < 1e-6);
-        assert_eq!(pan_gains(-1.0).1.abs() < 1e-6, true);
+        assert!(pan_gains(-1.0).1.abs() < 1e-6);
         c.pan = 0;
         assert_eq!(c.pan_position(), -1.0);
         c.pan = 127;

@@ -188,10 +188,8 @@ impl Engine {
     fn choke(&mut self, channel: u8, slot: u16, group: u32) {
         let Some(loaded) = &self.slots[usize::from(slot)] else { return };
         for v in self.voices.iter_mut() {
-            if v.is_active() && v.channel == channel && v.slot == slot {
-                if loaded.instrument.regions[v.region as usize].off_by == group {
-                    v.fade_out();
-                }
+            if v.is_active() && v.channel == channel && v.slot == slot && loaded.instrument.regions[v.region as usize].off_by == group {
+                v.fade_out();
             }
         }
     }

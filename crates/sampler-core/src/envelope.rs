@@ -190,7 +190,7 @@ impl Envelope {
     /// an attack is already above zero, so a note sounds from the frame it
     /// was scheduled at (plus the delay stage).
     #[inline]
-    pub fn next(&mut self) -> f32 {
+    pub fn advance(&mut self) -> f32 {
         match self.stage {
             Stage::Attack | Stage::Decay | Stage::Release => {
                 self.level = self.base + self.level * self.coef;
@@ -242,7 +242,7 @@ mod tests {
     const SR: f32 = 48_000.0;
 
     fn run(env: &mut Envelope, frames: usize) -> Vec<f32> {
-        (0..frames).map(|_| env.next()).collect()
+        (0..frames).map(|_| env.advance()).collect()
     }
 
     fn params() -> EnvelopeParams {
@@ -318,7 +318,7 @@ mod tests {
         let mut e = Envelope::start(&EnvelopeParams { attack: 0.1, ..EnvelopeParams::amplitude() }, SR);
         let before = *run(&mut e, 1000).last().unwrap();
         e.release();
-        let after = e.next();
+        let after = e.advance();
         assert!(after < before && before - after < 0.01);
     }
 
@@ -350,6 +350,6 @@ mod tests {
         run(&mut e, 10);
         e.release();
         assert!(e.is_done());
-        assert_eq!(e.next(), 0.0);
+        assert_eq!(e.advance(), 0.0);
     }
 }

@@ -20,7 +20,7 @@ impl MidiMessage {
     /// set, missing data bytes and non-channel messages give `None`.
     pub fn parse(bytes: [u8; 3], len: u8) -> Option<MidiMessage> {
         let status = bytes[0];
-        if status < 0x80 || status >= 0xF0 {
+        if !(0x80..0xF0).contains(&status) {
             return None;
         }
         let channel = status & 0x0F;

@@ -239,7 +239,7 @@ impl Voice {
         let filtered = if let Some(f) = &region.filter {
             let mut env_level = 0.0;
             for _ in 0..frames {
-                env_level = self.filter_envelope.next();
+                env_level = self.filter_envelope.advance();
             }
             let cutoff_cents = env_level * f.envelope_depth_cents + lfo_value * lfo.to_cutoff_cents;
             self.filter.set(f.kind, self.base_cutoff * (cutoff_cents / 1200.0).exp2(), f.resonance_db, ctx.sample_rate);
@@ -257,7 +257,7 @@ impl Voice {
             gl += step_l;
             gr += step_r;
             if self.envelope.stage() == Stage::Delay {
-                self.envelope.next();
+                self.envelope.advance();
                 continue;
             }
             if self.looping {
@@ -275,7 +275,7 @@ impl Voice {
                 let len = (region.loop_end - region.loop_start) as usize;
                 let at = |k: usize| {
                     let i = index + k;
-                    let i = if i >= region.loop_end as usize + 1 { i - len } else { i };
+                    let i = if i > region.loop_end as usize { i - len } else { i };
                     GUARD_BEFORE + i - 1
                 };
                 let wrap = |src: &[f32]| [src[at(0)], src[at(1)], src[at(2)], src[at(3)]];
@@ -292,7 +292,7 @@ impl Voice {
             if filtered {
                 (l, r) = self.filter.process(l, r);
             }
-            let env = self.envelope.next();
+            let env = self.envelope.advance();
             *out_l += l * env * gl;
             *out_r += r * env * gr;
             self.position += step;
