@@ -19,7 +19,7 @@ export function isolationProblem(): string | null;
 export type LatencyMode = 'constant' | 'lowest';
 
 export interface SamplerOptions {
-  /** Voices that may sound at once (default 128). */
+  /** Voices that may sound at once (default 256). */
   maxPolyphony?: number;
   /** Events the ring holds between two render quanta (default 1024, rounded up to a power of two). */
   ringCapacity?: number;

@@ -48,7 +48,7 @@ function addWorklet(context) {
 
 /**
  * Creates a sampler on `context` (an AudioContext or OfflineAudioContext).
- * Options: maxPolyphony (128), ringCapacity (1024 events),
+ * Options: maxPolyphony (256), ringCapacity (1024 events),
  * latencyMode ('constant' | 'lowest'), scheduleDelay (seconds).
  */
 export async function createSampler(context, options = {}) {
@@ -60,7 +60,7 @@ export async function createSampler(context, options = {}) {
     numberOfInputs: 0,
     numberOfOutputs: 1,
     outputChannelCount: [2],
-    processorOptions: { module, ring: ring.buffer, maxPolyphony: options.maxPolyphony ?? 128 },
+    processorOptions: { module, ring: ring.buffer, maxPolyphony: options.maxPolyphony ?? 256 },
   });
   const sampler = new Sampler(context, node, ring, options);
   await sampler._ready;

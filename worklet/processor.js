@@ -38,7 +38,7 @@ class SamplerProcessor extends AudioWorkletProcessor {
       this.wasm = initSync({ module });
       const mismatch = layoutMismatch();
       if (mismatch) throw new Error(mismatch);
-      this.sampler = new WasmSampler(sampleRate, ring, maxPolyphony ?? 128);
+      this.sampler = new WasmSampler(sampleRate, ring, maxPolyphony ?? 256);
       this.bindViews(128);
       this.port.postMessage({ type: 'ready', maxBlock: WasmSampler.maxBlock() });
     } catch (err) {
