@@ -142,6 +142,12 @@ impl Filter {
         (self.tick(0, left), self.tick(1, right))
     }
 
+    /// One channel only (the left state), for mono voices.
+    #[inline]
+    pub fn process_mono(&mut self, x: f32) -> f32 {
+        self.tick(0, x)
+    }
+
     /// Processes a block in place. The slices should have the same length; if
     /// they do not, only the common prefix is processed (no panic on the audio
     /// thread).

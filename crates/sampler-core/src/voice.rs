@@ -43,7 +43,8 @@ pub struct Voice {
     /// Which loaded instrument and region this voice plays.
     pub(crate) slot: u16,
     pub(crate) region: u32,
-    position: f64,
+    /// Read position in frames, 32.32 fixed point: exact stepping, no drift.
+    position: u64,
     base_step: f64,
     looping: bool,
     gain: f32,
@@ -74,7 +75,7 @@ impl Voice {
             pressure: 0,
             slot: 0,
             region: 0,
-            position: 0.0,
+            position: 0,
             base_step: 0.0,
             looping: false,
             gain: 0.0,
@@ -127,7 +128,7 @@ impl Voice {
             held: true,
             slot,
             region: region_index,
-            position: f64::from(region.offset.min(sample.frames() as u32)),
+            position: u64::from(region.offset.min(sample.frames() as u32)) << 32,
             base_step: (region.pitch_semitones(note) / 12.0).exp2() * rate_ratio,
             looping: region.loops(sample.frames()),
             gain: region.velocity_gain(velocity) * gain,
@@ -248,59 +249,135 @@ impl Voice {
             false
         };
 
-        let sample = ctx.sample;
-        let (src_l, src_r) = (sample.left(), sample.right());
-        let frames_in_sample = sample.frames() as f64;
-        let (loop_start, loop_end) = (f64::from(region.loop_start), f64::from(region.loop_end));
-        let (mut gl, mut gr) = (self.gain_left, self.gain_right);
-        for (out_l, out_r) in left.iter_mut().zip(right.iter_mut()) {
-            gl += step_l;
-            gr += step_r;
-            if self.envelope.stage() == Stage::Delay {
-                self.envelope.advance();
-                continue;
+        // The amplitude envelope's delay stage holds the sample still.
+        let mut start = 0;
+        while start < frames && self.envelope.stage() == Stage::Delay {
+            self.envelope.advance();
+            start += 1;
+        }
+        let n = frames - start;
+        if n > 0 {
+            // Pass 1: envelope × ramped gain per frame.
+            let (mut amp_l, mut amp_r) = ([0.0f32; CONTROL_FRAMES], [0.0f32; CONTROL_FRAMES]);
+            let (mut gl, mut gr) = (self.gain_left + step_l * start as f32, self.gain_right + step_r * start as f32);
+            for (al, ar) in amp_l[..n].iter_mut().zip(amp_r[..n].iter_mut()) {
+                gl += step_l;
+                gr += step_r;
+                let env = self.envelope.advance();
+                *al = env * gl;
+                *ar = env * gr;
             }
-            if self.looping {
-                if self.position >= loop_end {
-                    self.position = loop_start + (self.position - loop_end) % (loop_end - loop_start);
-                }
-            } else if self.position >= frames_in_sample {
-                self.kill();
-                break;
-            }
-            let index = self.position as usize;
-            let frac = (self.position - index as f64) as f32;
-            let (wl, wr) = if self.looping && index + 3 > region.loop_end as usize {
-                // Near the loop end the neighbours come from the loop start.
-                let len = (region.loop_end - region.loop_start) as usize;
-                let at = |k: usize| {
-                    let i = index + k;
-                    let i = if i > region.loop_end as usize { i - len } else { i };
-                    GUARD_BEFORE + i - 1
-                };
-                let wrap = |src: &[f32]| [src[at(0)], src[at(1)], src[at(2)], src[at(3)]];
-                (wrap(src_l), wrap(src_r))
-            } else {
-                let at = GUARD_BEFORE + index - 1;
-                (
-                    [src_l[at], src_l[at + 1], src_l[at + 2], src_l[at + 3]],
-                    [src_r[at], src_r[at + 1], src_r[at + 2], src_r[at + 3]],
-                )
-            };
-            let mut l = interpolate(ctx.interpolation, wl, frac);
-            let mut r = interpolate(ctx.interpolation, wr, frac);
+            // Pass 2: read the sample (once for mono), pass 3: filter.
+            let step = ((step * 4_294_967_296.0) as u64).max(1);
+            let stereo = ctx.sample.is_stereo();
+            let (mut buf_l, mut buf_r) = ([0.0f32; CONTROL_FRAMES], [0.0f32; CONTROL_FRAMES]);
+            let produced = self.read(ctx, step, &mut buf_l[..n], stereo.then_some(&mut buf_r[..n]));
             if filtered {
-                (l, r) = self.filter.process(l, r);
+                if stereo {
+                    for (l, r) in buf_l[..produced].iter_mut().zip(buf_r[..produced].iter_mut()) {
+                        (*l, *r) = self.filter.process(*l, *r);
+                    }
+                } else {
+                    for x in buf_l[..produced].iter_mut() {
+                        *x = self.filter.process_mono(*x);
+                    }
+                }
             }
-            let env = self.envelope.advance();
-            *out_l += l * env * gl;
-            *out_r += r * env * gr;
-            self.position += step;
-            if self.envelope.is_done() {
-                break;
+            // Pass 4: mix.
+            let src_r = if stereo { &buf_r } else { &buf_l };
+            let out = left[start..start + produced].iter_mut().zip(right[start..start + produced].iter_mut());
+            for (k, (ol, or)) in out.enumerate() {
+                *ol += buf_l[k] * amp_l[k];
+                *or += src_r[k] * amp_r[k];
+            }
+            if produced < n {
+                self.kill();
             }
         }
         self.gain_left = target_l;
         self.gain_right = target_r;
     }
+
+    /// Reads up to `left.len()` interpolated frames (and the right channel
+    /// when given) from the read position, looping as the region says.
+    /// Returns how many frames were produced; fewer means the sample ended.
+    fn read(&mut self, ctx: &RenderContext, step: u64, left: &mut [f32], mut right: Option<&mut [f32]>) -> usize {
+        let region = ctx.region;
+        let sample = ctx.sample;
+        let (src_l, src_r) = (sample.left(), sample.right());
+        let (loop_start, loop_end) = (u64::from(region.loop_start) << 32, u64::from(region.loop_end) << 32);
+        let end = (sample.frames() as u64) << 32;
+        let n = left.len();
+        let mut done = 0;
+        while done < n {
+            // Fast stretch: every read window stays clear of the loop end
+            // (or the sample end), so no checks per frame.
+            let limit = if self.looping { loop_end.saturating_sub(3 << 32).max(loop_start) } else { end };
+            let fast = if self.position < limit { ((limit - self.position).div_ceil(step) as usize).min(n - done) } else { 0 };
+            if fast > 0 {
+                let range = done..done + fast;
+                self.position = match (ctx.interpolation, right.as_deref_mut()) {
+                    (Interpolation::Linear, None) => read_run::<false>(src_l, self.position, step, &mut left[range]),
+                    (Interpolation::Hermite, None) => read_run::<true>(src_l, self.position, step, &mut left[range]),
+                    (Interpolation::Linear, Some(r)) => {
+                        read_run::<false>(src_r, self.position, step, &mut r[range.clone()]);
+                        read_run::<false>(src_l, self.position, step, &mut left[range])
+                    }
+                    (Interpolation::Hermite, Some(r)) => {
+                        read_run::<true>(src_r, self.position, step, &mut r[range.clone()]);
+                        read_run::<true>(src_l, self.position, step, &mut left[range])
+                    }
+                };
+                done += fast;
+                continue;
+            }
+            // One careful frame: wrap at the loop end, stop at the sample end,
+            // take neighbours across the loop boundary.
+            if self.looping && self.position >= loop_end {
+                self.position = loop_start + (self.position - loop_end) % (loop_end - loop_start);
+            } else if !self.looping && self.position >= end {
+                return done;
+            }
+            let index = (self.position >> 32) as usize;
+            let frac = fraction(self.position);
+            let window = |src: &[f32]| {
+                let mut w = [0.0; 4];
+                for (k, x) in w.iter_mut().enumerate() {
+                    let mut i = index + k; // padded index of frame index + k - 1
+                    if self.looping && i > region.loop_end as usize {
+                        i -= (region.loop_end - region.loop_start) as usize;
+                    }
+                    *x = src[GUARD_BEFORE + i - 1];
+                }
+                w
+            };
+            left[done] = interpolate(ctx.interpolation, window(src_l), frac);
+            if let Some(r) = right.as_deref_mut() {
+                r[done] = interpolate(ctx.interpolation, window(src_r), frac);
+            }
+            self.position += step;
+            done += 1;
+        }
+        n
+    }
+}
+
+/// The fractional part of a 32.32 position as f32 in [0, 1).
+#[inline(always)]
+fn fraction(position: u64) -> f32 {
+    (position & 0xFFFF_FFFF) as f32 * (1.0 / 4_294_967_296.0)
+}
+
+/// Interpolated reads from `position`, `step` apart, into `out`; the caller
+/// guarantees every window is inside `src`. Returns the position after.
+#[inline(always)]
+fn read_run<const HERMITE: bool>(src: &[f32], mut position: u64, step: u64, out: &mut [f32]) -> u64 {
+    for o in out.iter_mut() {
+        let at = (position >> 32) as usize + GUARD_BEFORE - 1;
+        let w = &src[at..at + 4];
+        let mode = if HERMITE { Interpolation::Hermite } else { Interpolation::Linear };
+        *o = interpolate(mode, [w[0], w[1], w[2], w[3]], fraction(position));
+        position += step;
+    }
+    position
 }
