@@ -186,6 +186,43 @@ impl Envelope {
         }
     }
 
+    /// Fills `out` with the gains of the next `out.len()` frames: the same
+    /// values as calling [`Envelope::advance`] per frame, computed in runs so
+    /// the common cases (sustain, one segment) are tight loops.
+    pub fn fill(&mut self, out: &mut [f32]) {
+        let mut i = 0;
+        while i < out.len() {
+            let rest = &mut out[i..];
+            match self.stage {
+                Stage::Sustain | Stage::Done => {
+                    rest.fill(self.level);
+                    return;
+                }
+                Stage::Attack | Stage::Decay | Stage::Release => {
+                    // Every frame but the segment's last is the recurrence.
+                    let run = rest.len().min(self.remaining as usize - 1);
+                    let (base, coef) = (self.base, self.coef);
+                    let mut level = self.level;
+                    for x in rest[..run].iter_mut() {
+                        level = base + level * coef;
+                        *x = level;
+                    }
+                    self.level = level;
+                    self.remaining -= run as u32;
+                    i += run;
+                    if i < out.len() {
+                        out[i] = self.advance();
+                        i += 1;
+                    }
+                }
+                Stage::Delay | Stage::Hold | Stage::Fade => {
+                    out[i] = self.advance();
+                    i += 1;
+                }
+            }
+        }
+    }
+
     /// Advances one frame and returns the gain for it. The first frame of
     /// an attack is already above zero, so a note sounds from the frame it
     /// was scheduled at (plus the delay stage).
@@ -351,5 +388,27 @@ mod tests {
         e.release();
         assert!(e.is_done());
         assert_eq!(e.advance(), 0.0);
+    }
+
+    #[test]
+    fn fill_matches_advance_frame_by_frame() {
+        for chunk in [1usize, 7, 32, 100] {
+            let (mut a, mut b) = (Envelope::start(&params(), SR), Envelope::start(&params(), SR));
+            let mut filled = vec![0.0; 30_000];
+            for (k, c) in filled.chunks_mut(chunk).enumerate() {
+                if k * chunk >= 20_000 && b.stage() != Stage::Release {
+                    b.release();
+                }
+                b.fill(c);
+            }
+            let mut stepped = Vec::new();
+            for k in 0..30_000 {
+                if k % chunk == 0 && k >= 20_000 && a.stage() != Stage::Release {
+                    a.release();
+                }
+                stepped.push(a.advance());
+            }
+            assert_eq!(filled, stepped, "chunk {chunk}");
+        }
     }
 }

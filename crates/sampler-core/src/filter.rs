@@ -142,10 +142,43 @@ impl Filter {
         (self.tick(0, left), self.tick(1, right))
     }
 
-    /// One channel only (the left state), for mono voices.
-    #[inline]
-    pub fn process_mono(&mut self, x: f32) -> f32 {
-        self.tick(0, x)
+    /// Filters a short run of mono samples in place (a voice's control
+    /// period). The state is flushed once at the end instead of per sample:
+    /// that keeps the flush's compare off the per-sample dependency chain,
+    /// and a run is too short for a state to decay from audible into the
+    /// denormal range.
+    pub fn process_mono_run(&mut self, buf: &mut [f32]) {
+        let (a1, a2, a3, m0, m1, m2) = (self.a1, self.a2, self.a3, self.m0, self.m1, self.m2);
+        let (mut s1, mut s2) = (self.s1[0], self.s2[0]);
+        for x in buf.iter_mut() {
+            let v3 = *x - s2;
+            let v1 = a1 * s1 + a2 * v3;
+            let v2 = s2 + a2 * s1 + a3 * v3;
+            s1 = 2.0 * v1 - s1;
+            s2 = 2.0 * v2 - s2;
+            *x = m0 * *x + m1 * v1 + m2 * v2;
+        }
+        self.s1[0] = flush(s1);
+        self.s2[0] = flush(s2);
+    }
+
+    /// The stereo form of [`Filter::process_mono_run`]; the two channels'
+    /// chains are independent, so they run in parallel.
+    pub fn process_stereo_run(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let (a1, a2, a3, m0, m1, m2) = (self.a1, self.a2, self.a3, self.m0, self.m1, self.m2);
+        let (mut s1, mut s2) = (self.s1, self.s2);
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            for (ch, x) in [l, r].into_iter().enumerate() {
+                let v3 = *x - s2[ch];
+                let v1 = a1 * s1[ch] + a2 * v3;
+                let v2 = s2[ch] + a2 * s1[ch] + a3 * v3;
+                s1[ch] = 2.0 * v1 - s1[ch];
+                s2[ch] = 2.0 * v2 - s2[ch];
+                *x = m0 * *x + m1 * v1 + m2 * v2;
+            }
+        }
+        self.s1 = s1.map(flush);
+        self.s2 = s2.map(flush);
     }
 
     /// Processes a block in place. The slices should have the same length; if
@@ -413,6 +446,36 @@ mod tests {
                 }
             }
             assert_eq!(a.state().map(f32::to_bits), b.state().map(f32::to_bits));
+        }
+    }
+
+    #[test]
+    fn runs_match_per_sample_processing() {
+        let mut seed = 1u32;
+        let mut noise = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed as f32 / u32::MAX as f32 - 0.5
+        };
+        for kind in [FilterKind::LowPass, FilterKind::HighPass, FilterKind::BandPass] {
+            let (mut a, mut b, mut c) = (Filter::new(), Filter::new(), Filter::new());
+            for f in [&mut a, &mut b, &mut c] {
+                f.set(kind, 1500.0, 9.0, 48_000.0);
+            }
+            let input: Vec<f32> = (0..32 * 50).map(|_| noise()).collect();
+            let per_sample: Vec<(f32, f32)> = input.iter().map(|&x| a.process(x, -x)).collect();
+            let (mut mono, mut left, mut right) = (input.clone(), input.clone(), input.iter().map(|x| -x).collect::<Vec<_>>());
+            for run in mono.chunks_mut(32) {
+                b.process_mono_run(run);
+            }
+            for (l, r) in left.chunks_mut(32).zip(right.chunks_mut(32)) {
+                c.process_stereo_run(l, r);
+            }
+            for i in 0..input.len() {
+                assert_eq!(mono[i], per_sample[i].0, "{kind:?} mono frame {i}");
+                assert_eq!((left[i], right[i]), per_sample[i], "{kind:?} stereo frame {i}");
+            }
         }
     }
 }

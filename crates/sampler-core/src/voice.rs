@@ -258,14 +258,14 @@ impl Voice {
         let n = frames - start;
         if n > 0 {
             // Pass 1: envelope × ramped gain per frame.
+            let mut env = [0.0f32; CONTROL_FRAMES];
+            self.envelope.fill(&mut env[..n]);
             let (mut amp_l, mut amp_r) = ([0.0f32; CONTROL_FRAMES], [0.0f32; CONTROL_FRAMES]);
-            let (mut gl, mut gr) = (self.gain_left + step_l * start as f32, self.gain_right + step_r * start as f32);
-            for (al, ar) in amp_l[..n].iter_mut().zip(amp_r[..n].iter_mut()) {
-                gl += step_l;
-                gr += step_r;
-                let env = self.envelope.advance();
-                *al = env * gl;
-                *ar = env * gr;
+            let (gl, gr) = (self.gain_left + step_l * start as f32, self.gain_right + step_r * start as f32);
+            for k in 0..n {
+                let ramp = (k + 1) as f32;
+                amp_l[k] = env[k] * (gl + step_l * ramp);
+                amp_r[k] = env[k] * (gr + step_r * ramp);
             }
             // Pass 2: read the sample (once for mono), pass 3: filter.
             let step = ((step * 4_294_967_296.0) as u64).max(1);
@@ -274,13 +274,9 @@ impl Voice {
             let produced = self.read(ctx, step, &mut buf_l[..n], stereo.then_some(&mut buf_r[..n]));
             if filtered {
                 if stereo {
-                    for (l, r) in buf_l[..produced].iter_mut().zip(buf_r[..produced].iter_mut()) {
-                        (*l, *r) = self.filter.process(*l, *r);
-                    }
+                    self.filter.process_stereo_run(&mut buf_l[..produced], &mut buf_r[..produced]);
                 } else {
-                    for x in buf_l[..produced].iter_mut() {
-                        *x = self.filter.process_mono(*x);
-                    }
+                    self.filter.process_mono_run(&mut buf_l[..produced]);
                 }
             }
             // Pass 4: mix.
