@@ -27,6 +27,12 @@ pub const SOFT_PEDAL_GAIN: f32 = 0.5;
 /// Vibrato depth in cents at full mod wheel or full pressure.
 pub const MODULATION_VIBRATO_CENTS: f32 = 50.0;
 pub const MODULATION_VIBRATO_HZ: f32 = 5.5;
+/// Cents of filter cutoff at CC74 (timbre, MPE's third dimension) 127, and
+/// minus that at 0; 64 leaves the cutoff alone.
+pub const TIMBRE_CUTOFF_CENTS: f32 = 2400.0;
+/// The MPE per-note pitch bend range (member channels) and the master's.
+pub const MPE_MEMBER_BEND_RANGE: f32 = 48.0;
+pub const MPE_MASTER_BEND_RANGE: f32 = 2.0;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Channel {
@@ -81,6 +87,8 @@ pub enum ChannelAction {
     SostenutoReleased,
     AllSoundOff,
     AllNotesOff,
+    /// MPE Configuration Message (RPN 6): this many member channels.
+    MpeConfigured(u8),
 }
 
 impl Channel {
@@ -116,6 +124,7 @@ impl Channel {
             CC_RPN_LSB => self.rpn = Some(self.rpn.unwrap_or(0) & !0x7F | u16::from(value)),
             CC_NRPN_MSB | CC_NRPN_LSB => self.rpn = None,
             CC_DATA_ENTRY if self.rpn == Some(0) => self.bend_range = f32::from(value) + self.bend_range.fract(),
+            CC_DATA_ENTRY if self.rpn == Some(6) => return ChannelAction::MpeConfigured(value),
             CC_DATA_ENTRY_LSB if self.rpn == Some(0) => {
                 self.bend_range = self.bend_range.trunc() + f32::from(value.min(99)) / 100.0
             }
@@ -154,6 +163,11 @@ impl Channel {
 
     pub fn bend_semitones(&self) -> f32 {
         f32::from(self.pitch_bend) / 8192.0 * self.bend_range
+    }
+
+    /// Cents of filter cutoff from CC74.
+    pub fn timbre_cents(&self) -> f32 {
+        (f32::from(self.timbre) - 64.0) / 63.0 * TIMBRE_CUTOFF_CENTS
     }
 
     /// Vibrato depth in cents from the mod wheel and channel pressure.

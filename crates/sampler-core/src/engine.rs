@@ -2,7 +2,7 @@
 //! voices. `handle` and `render` never allocate: every buffer is sized when
 //! the engine is built or an instrument is loaded.
 
-use crate::channel::{Channel, ChannelAction};
+use crate::channel::{Channel, ChannelAction, MPE_MASTER_BEND_RANGE, MPE_MEMBER_BEND_RANGE};
 use crate::instrument::Instrument;
 use crate::interpolation::Interpolation;
 use crate::midi::MidiMessage;
@@ -44,6 +44,33 @@ pub struct Engine {
     rng: u32,
     interpolation: Interpolation,
     master_gain: f32,
+    /// MPE zones: member channel counts of the lower zone (master channel
+    /// 0, members 1..) and the upper zone (master 15, members ..14); 0 is off.
+    mpe: MpeZones,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MpeZones {
+    pub lower: u8,
+    pub upper: u8,
+}
+
+impl MpeZones {
+    /// The master channel of the zone `channel` is a member of.
+    pub fn master_of(&self, channel: u8) -> Option<u8> {
+        if self.lower > 0 && (1..=self.lower).contains(&channel) {
+            Some(0)
+        } else if self.upper > 0 && (15 - self.upper..=14).contains(&channel) {
+            Some(15)
+        } else {
+            None
+        }
+    }
+
+    /// Whether `channel` is `master` or one of its members.
+    fn in_zone(&self, channel: u8, master: u8) -> bool {
+        channel == master || self.master_of(channel) == Some(master)
+    }
 }
 
 impl Engine {
@@ -68,7 +95,12 @@ impl Engine {
             rng: 0x9E37_79B9,
             interpolation: Interpolation::default(),
             master_gain: Self::DEFAULT_MASTER_GAIN,
+            mpe: MpeZones::default(),
         }
+    }
+
+    pub fn mpe_zones(&self) -> MpeZones {
+        self.mpe
     }
 
     pub fn sample_rate(&self) -> f32 {
@@ -231,7 +263,9 @@ impl Engine {
     }
 
     fn note_off(&mut self, channel: u8, note: u8) {
-        let ch = self.channels[usize::from(channel)];
+        // Member channels of an MPE zone follow the master's pedals.
+        let pedals = self.mpe.master_of(channel).unwrap_or(channel);
+        let ch = self.channels[usize::from(pedals)];
         for i in 0..self.voices.len() {
             let v = &self.voices[i];
             if !(v.is_active() && v.held && v.channel == channel && v.note == note) {
@@ -287,18 +321,22 @@ impl Engine {
         match action {
             ChannelAction::None => {}
             ChannelAction::SustainReleased => {
+                let zones = self.mpe;
                 for i in 0..self.voices.len() {
                     let v = &self.voices[i];
-                    if v.is_active() && v.sustained && !v.sostenuto && v.channel == channel {
+                    if v.is_active() && v.sustained && !v.sostenuto && zones.in_zone(v.channel, channel) {
                         self.release_voice(i);
                     }
                 }
-                for note in 0..128u8 {
-                    if std::mem::take(&mut self.keys[usize::from(channel)][usize::from(note)].release_pending) {
-                        self.trigger_release(channel, note);
+                for member in (0..16u8).filter(|&c| zones.in_zone(c, channel)) {
+                    for note in 0..128u8 {
+                        if std::mem::take(&mut self.keys[usize::from(member)][usize::from(note)].release_pending) {
+                            self.trigger_release(member, note);
+                        }
                     }
                 }
             }
+            ChannelAction::MpeConfigured(members) => self.configure_mpe(channel, members),
             ChannelAction::SostenutoPressed => {
                 for v in self.voices.iter_mut().filter(|v| v.is_active() && v.held && v.channel == channel) {
                     v.sostenuto = true;
@@ -335,12 +373,38 @@ impl Engine {
         }
     }
 
+    /// MPE Configuration Message on `channel` (0: lower zone, 15: upper
+    /// zone; others are ignored). Members get the MPE per-note bend range,
+    /// the master the master range; a zone shrinks the other if they overlap.
+    fn configure_mpe(&mut self, channel: u8, members: u8) {
+        let members = members.min(15);
+        match channel {
+            0 => {
+                self.mpe.lower = members;
+                self.mpe.upper = self.mpe.upper.min(14 - members.min(14));
+            }
+            15 => {
+                self.mpe.upper = members;
+                self.mpe.lower = self.mpe.lower.min(14 - members.min(14));
+            }
+            _ => return,
+        }
+        for c in 0..16u8 {
+            match self.mpe.master_of(c) {
+                Some(master) if master == channel => self.channels[usize::from(c)].bend_range = MPE_MEMBER_BEND_RANGE,
+                _ if c == channel => self.channels[usize::from(c)].bend_range = MPE_MASTER_BEND_RANGE,
+                _ => {}
+            }
+        }
+    }
+
     /// Renders the next `left.len()` frames into `left` and `right`
     /// (overwriting them).
     pub fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
         debug_assert_eq!(left.len(), right.len());
         left.fill(0.0);
         right.fill(0.0);
+        let zones = self.mpe;
         for v in self.voices.iter_mut().filter(|v| v.is_active()) {
             let Some(loaded) = &self.slots[usize::from(v.slot)] else {
                 v.kill();
@@ -351,6 +415,7 @@ impl Engine {
                 sample: &loaded.instrument.samples[region.sample],
                 region,
                 channel: &self.channels[usize::from(v.channel)],
+                master: zones.master_of(v.channel).map(|m| &self.channels[usize::from(m)]),
                 sample_rate: self.sample_rate,
                 interpolation: self.interpolation,
             };

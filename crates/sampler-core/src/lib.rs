@@ -20,7 +20,7 @@ pub mod region;
 pub mod sample;
 pub mod voice;
 
-pub use engine::Engine;
+pub use engine::{Engine, MpeZones};
 pub use host::{Host, HostStats};
 pub use instrument::Instrument;
 pub use interpolation::Interpolation;

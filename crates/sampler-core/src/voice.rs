@@ -22,6 +22,9 @@ pub struct RenderContext<'a> {
     pub sample: &'a Sample,
     pub region: &'a Region,
     pub channel: &'a Channel,
+    /// The MPE zone's master channel when the voice is on a member channel:
+    /// its bend adds to the note's, and its volume, expression and pan apply.
+    pub master: Option<&'a Channel>,
     pub sample_rate: f32,
     pub interpolation: Interpolation,
 }
@@ -208,7 +211,10 @@ impl Voice {
             }
         }
         // Vibrato from the mod wheel and pressure.
-        let vibrato_cents = channel.vibrato_cents().max(f32::from(self.pressure) / 127.0 * crate::channel::MODULATION_VIBRATO_CENTS);
+        let mut vibrato_cents = channel.vibrato_cents().max(f32::from(self.pressure) / 127.0 * crate::channel::MODULATION_VIBRATO_CENTS);
+        if let Some(master) = ctx.master {
+            vibrato_cents = vibrato_cents.max(master.vibrato_cents());
+        }
         let vibrato = if vibrato_cents > 0.0 {
             let v = (self.vibrato_phase * std::f32::consts::TAU).sin() * vibrato_cents;
             self.vibrato_phase = (self.vibrato_phase + MODULATION_VIBRATO_HZ * seconds).fract();
@@ -218,13 +224,16 @@ impl Voice {
         };
         self.age = self.age.saturating_add(frames as u32);
 
-        let cents = channel.bend_semitones() * 100.0 + lfo_value * lfo.to_pitch_cents + vibrato;
+        let master_bend = ctx.master.map_or(0.0, Channel::bend_semitones);
+        let cents = (channel.bend_semitones() + master_bend) * 100.0 + lfo_value * lfo.to_pitch_cents + vibrato;
+        // Volume, expression and pan come from the MPE master when there is one.
+        let mix = ctx.master.unwrap_or(channel);
         let step = self.base_step * f64::from(cents / 1200.0).exp2();
 
         // Gains: region × channel × LFO volume, panned; ramped over the period.
         let lfo_gain = if lfo.to_volume_db != 0.0 { (lfo_value * lfo.to_volume_db / 20.0 * std::f32::consts::LOG2_10).exp2() } else { 1.0 };
-        let gain = self.gain * channel.gain() * lfo_gain;
-        let (pan_l, pan_r) = pan_gains(region.pan + channel.pan_position());
+        let gain = self.gain * mix.gain() * lfo_gain;
+        let (pan_l, pan_r) = pan_gains(region.pan + mix.pan_position());
         // Normalised so a centred voice has unity gain on both sides.
         let target_l = gain * pan_l * std::f32::consts::SQRT_2;
         let target_r = gain * pan_r * std::f32::consts::SQRT_2;
@@ -242,7 +251,7 @@ impl Voice {
             for _ in 0..frames {
                 env_level = self.filter_envelope.advance();
             }
-            let cutoff_cents = env_level * f.envelope_depth_cents + lfo_value * lfo.to_cutoff_cents;
+            let cutoff_cents = env_level * f.envelope_depth_cents + lfo_value * lfo.to_cutoff_cents + channel.timbre_cents();
             self.filter.set(f.kind, self.base_cutoff * (cutoff_cents / 1200.0).exp2(), f.resonance_db, ctx.sample_rate);
             true
         } else {

@@ -102,6 +102,12 @@ fn render_path_does_not_allocate() {
     let mut frame = QUANTUM as u64;
     let mut allocations = 0;
     for quantum in 0..2000u64 {
+        if quantum % 500 == 0 {
+            // MPE lower zone on and off: member channels, master pedals and bends.
+            for (cc, v) in [(101u8, 0u8), (100, 6), (6, if quantum % 1000 == 0 { 7 } else { 0 }), (74, 20)] {
+                rig.send(frame, 0xB0, cc, v);
+            }
+        }
         // Notes, offs, pedals, bends, controllers, programs, stealing (16
         // voices, up to 40 notes), future, late and garbage events, all
         // through the ring.
