@@ -17,6 +17,8 @@ struct Loaded {
     instrument: Instrument,
     /// Round-robin position of each region.
     sequence: Vec<u32>,
+    /// The last keyswitch pressed on each channel.
+    keyswitch: [Option<u8>; 16],
 }
 
 /// Per channel and key: when and how hard the key went down, and whether a
@@ -138,7 +140,8 @@ impl Engine {
             v.kill();
         }
         let sequence = vec![0; instrument.regions.len()];
-        self.slots[usize::from(slot)].replace(Loaded { instrument, sequence }).map(|l| l.instrument)
+        let keyswitch = [instrument.keyswitch_default; 16];
+        self.slots[usize::from(slot)].replace(Loaded { instrument, sequence, keyswitch }).map(|l| l.instrument)
     }
 
     pub fn instrument(&self) -> Option<&Instrument> {
@@ -189,14 +192,25 @@ impl Engine {
             KeyState { velocity, frame: self.frame, release_pending: false };
         let slot = self.slot_for(channel);
         let random = self.next_random();
-        let region_count = match &self.slots[usize::from(slot)] {
-            Some(l) => l.instrument.regions.len(),
+        let region_count = match &mut self.slots[usize::from(slot)] {
+            Some(l) => {
+                if let Some((lo, hi)) = l.instrument.keyswitch_range {
+                    if (lo..=hi).contains(&note) {
+                        l.keyswitch[usize::from(channel)] = Some(note);
+                    }
+                }
+                l.instrument.regions.len()
+            }
             None => return,
         };
         for r in 0..region_count {
             let loaded = self.slots[usize::from(slot)].as_mut().expect("checked above");
+            let keyswitch = loaded.keyswitch[usize::from(channel)];
             let region = &loaded.instrument.regions[r];
             if region.trigger != Trigger::Attack || !region.matches(note, velocity) {
+                continue;
+            }
+            if region.sw_last.is_some() && region.sw_last != keyswitch {
                 continue;
             }
             // Every matching note advances the region's round robin.

@@ -13,6 +13,10 @@ pub struct Instrument {
     pub polyphony: Option<usize>,
     /// Voices one key may sound at once on a channel (None: no limit).
     pub note_polyphony: Option<usize>,
+    /// `sw_lokey`..`sw_hikey`: keys that select articulations (`sw_last`)
+    /// instead of playing, and `sw_default`, the one selected at first.
+    pub keyswitch_range: Option<(u8, u8)>,
+    pub keyswitch_default: Option<u8>,
 }
 
 /// Why an instrument was refused.
@@ -56,7 +60,7 @@ impl Instrument {
                 return Err(InstrumentError::BadLoop { region: i, start: r.loop_start, end: r.loop_end, frames: sample.frames() });
             }
         }
-        Ok(Instrument { samples, regions, polyphony: None, note_polyphony: None })
+        Ok(Instrument { samples, regions, polyphony: None, note_polyphony: None, keyswitch_range: None, keyswitch_default: None })
     }
 
     /// Bytes of sample memory held.

@@ -148,6 +148,9 @@ pub struct Region {
     /// whose region has `off_by` g (0 = none).
     pub group: u32,
     pub off_by: u32,
+    /// `sw_last`: plays only while this is the channel's last keyswitch
+    /// (keys in the instrument's `keyswitch_range`).
+    pub sw_last: Option<u8>,
     pub amp_env: EnvelopeParams,
     pub filter: Option<FilterParams>,
     pub lfo: LfoParams,
@@ -186,6 +189,7 @@ impl Region {
             rand_hi: 1.0,
             group: 0,
             off_by: 0,
+            sw_last: None,
             amp_env: EnvelopeParams::amplitude(),
             filter: None,
             lfo: LfoParams::OFF,

@@ -62,6 +62,11 @@ pub struct Voice {
     base_cutoff: f32,
     lfo_phase: f32,
     vibrato_phase: f32,
+    /// Last pan position and its gains, and last pitch offset and its step:
+    /// recomputed only when the input changes (sin/cos and exp2 are the
+    /// costliest part of a control period).
+    pan_cache: (f32, f32, f32),
+    pitch_cache: (f32, f64),
     /// Frames since note-on, at control-rate resolution (for LFO delay and fade).
     age: u32,
 }
@@ -91,6 +96,8 @@ impl Voice {
             base_cutoff: 0.0,
             lfo_phase: 0.0,
             vibrato_phase: 0.0,
+            pan_cache: (f32::NAN, 0.0, 0.0),
+            pitch_cache: (f32::NAN, 0.0),
             age: 0,
         }
     }
@@ -228,12 +235,20 @@ impl Voice {
         let cents = (channel.bend_semitones() + master_bend) * 100.0 + lfo_value * lfo.to_pitch_cents + vibrato;
         // Volume, expression and pan come from the MPE master when there is one.
         let mix = ctx.master.unwrap_or(channel);
-        let step = self.base_step * f64::from(cents / 1200.0).exp2();
+        if cents != self.pitch_cache.0 {
+            self.pitch_cache = (cents, self.base_step * f64::from(cents / 1200.0).exp2());
+        }
+        let step = self.pitch_cache.1;
 
         // Gains: region × channel × LFO volume, panned; ramped over the period.
         let lfo_gain = if lfo.to_volume_db != 0.0 { (lfo_value * lfo.to_volume_db / 20.0 * std::f32::consts::LOG2_10).exp2() } else { 1.0 };
         let gain = self.gain * mix.gain() * lfo_gain;
-        let (pan_l, pan_r) = pan_gains(region.pan + mix.pan_position());
+        let pan = region.pan + mix.pan_position();
+        if pan != self.pan_cache.0 {
+            let (l, r) = pan_gains(pan);
+            self.pan_cache = (pan, l, r);
+        }
+        let (pan_l, pan_r) = (self.pan_cache.1, self.pan_cache.2);
         // Normalised so a centred voice has unity gain on both sides.
         let target_l = gain * pan_l * std::f32::consts::SQRT_2;
         let target_r = gain * pan_r * std::f32::consts::SQRT_2;

@@ -508,3 +508,27 @@ fn velocity_layers_pick_by_velocity() {
     assert!((out[1000] - 0.3).abs() < 1e-4);
     assert!((out[3900] - 0.1).abs() < 1e-3);
 }
+
+#[test]
+fn keyswitches_select_articulations() {
+    let mut inst = dc_layers(&[0.1, 0.2], |i, r| {
+        r.sw_last = Some(24 + i as u8);
+        (r.key_lo, r.key_hi) = (48, 96);
+        r.amp_env.release = 0.01;
+    });
+    inst.keyswitch_range = Some((24, 25));
+    inst.keyswitch_default = Some(24);
+    let mut rig = Rig::new(SR, 8, inst);
+    let mut play = |rig: &mut Rig| {
+        rig.send(rig.frame, 0x90, 60, 100);
+        let level = rig.render(960)[900] / UNITY;
+        rig.send(rig.frame, 0x80, 60, 0);
+        rig.render(4800);
+        (level * 100.0).round() / 100.0
+    };
+    assert_eq!(play(&mut rig), 0.1, "the default articulation");
+    rig.send(rig.frame, 0x90, 25, 100); // the keyswitch itself is silent
+    assert_eq!(rig.render(960)[900], 0.0);
+    rig.send(rig.frame, 0x80, 25, 0);
+    assert_eq!(play(&mut rig), 0.2, "switched");
+}
