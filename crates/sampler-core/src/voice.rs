@@ -50,6 +50,8 @@ pub struct Voice {
     position: u64,
     base_step: f64,
     looping: bool,
+    /// Frames before the loop end over which the loop crossfades (sample frames).
+    crossfade: u32,
     gain: f32,
     /// Gains reached at the end of the last control period.
     gain_left: f32,
@@ -86,6 +88,7 @@ impl Voice {
             position: 0,
             base_step: 0.0,
             looping: false,
+            crossfade: 0,
             gain: 0.0,
             gain_left: 0.0,
             gain_right: 0.0,
@@ -141,6 +144,11 @@ impl Voice {
             position: u64::from(region.offset.min(sample.frames() as u32)) << 32,
             base_step: (region.pitch_semitones(note) / 12.0).exp2() * rate_ratio,
             looping: region.loops(sample.frames()),
+            crossfade: {
+                // Needs material before the loop start to fade in from.
+                let frames = (region.loop_crossfade.max(0.0) * sample.sample_rate()).round() as u32;
+                frames.min(region.loop_end.saturating_sub(region.loop_start)).min(region.loop_start)
+            },
             gain: region.velocity_gain(velocity) * gain,
             envelope: Envelope::start(&amp, output_rate),
             filter_envelope,
@@ -332,7 +340,8 @@ impl Voice {
         while done < n {
             // Fast stretch: every read window stays clear of the loop end
             // (or the sample end), so no checks per frame.
-            let limit = if self.looping { loop_end.saturating_sub(3 << 32).max(loop_start) } else { end };
+            let fade_start = loop_end - (u64::from(self.crossfade) << 32);
+            let limit = if self.looping { loop_end.saturating_sub(3 << 32).min(fade_start).max(loop_start) } else { end };
             let fast = if self.position < limit { ((limit - self.position).div_ceil(step) as usize).min(n - done) } else { 0 };
             if fast > 0 {
                 let range = done..done + fast;
@@ -358,22 +367,36 @@ impl Voice {
             } else if !self.looping && self.position >= end {
                 return done;
             }
-            let index = (self.position >> 32) as usize;
             let frac = fraction(self.position);
-            let window = |src: &[f32]| {
+            let looping = self.looping;
+            let window = |src: &[f32], index: usize| {
                 let mut w = [0.0; 4];
                 for (k, x) in w.iter_mut().enumerate() {
                     let mut i = index + k; // padded index of frame index + k - 1
-                    if self.looping && i > region.loop_end as usize {
+                    if looping && i > region.loop_end as usize {
                         i -= (region.loop_end - region.loop_start) as usize;
                     }
                     *x = src[GUARD_BEFORE + i - 1];
                 }
                 w
             };
-            left[done] = interpolate(ctx.interpolation, window(src_l), frac);
+            let read = |src: &[f32]| {
+                let index = (self.position >> 32) as usize;
+                let here = interpolate(ctx.interpolation, window(src, index), frac);
+                if !looping || self.position < fade_start {
+                    return here;
+                }
+                // Crossfade: towards the same point one loop earlier, which
+                // is exactly where playback continues after the wrap.
+                let earlier = index - (region.loop_end - region.loop_start) as usize;
+                let there = interpolate(ctx.interpolation, window(src, earlier), frac);
+                let t = (self.position - fade_start) as f64 / (loop_end - fade_start) as f64;
+                let angle = t as f32 * std::f32::consts::FRAC_PI_2;
+                here * angle.cos() + there * angle.sin()
+            };
+            left[done] = read(src_l);
             if let Some(r) = right.as_deref_mut() {
-                r[done] = interpolate(ctx.interpolation, window(src_r), frac);
+                r[done] = read(src_r);
             }
             self.position += step;
             done += 1;

@@ -532,3 +532,26 @@ fn keyswitches_select_articulations() {
     rig.send(rig.frame, 0x80, 25, 0);
     assert_eq!(play(&mut rig), 0.2, "switched");
 }
+
+#[test]
+fn loop_crossfade_smooths_a_badly_cut_loop() {
+    // 441 Hz (100-frame period) looped over 4025 frames: 40.25 periods, so
+    // the wrap jumps from the sine's peak to its zero. A 20 ms crossfade hides it.
+    let jump = |crossfade: f32| {
+        let inst = with_region(sine_frames(100.0, 20_000, 44_100.0), 69, |r| {
+            r.loop_mode = LoopMode::Continuous;
+            (r.loop_start, r.loop_end) = (5000, 9025);
+            r.loop_crossfade = crossfade;
+            r.amp_veltrack = 0.0;
+        });
+        let mut rig = Rig::new(44_100.0, 8, inst);
+        rig.send(0, 0x90, 69, 127);
+        let out = rig.render(44_100);
+        assert!(rms(&out[40_000..44_000]) > 0.3 * UNITY, "still sounding");
+        max_jump(&out[100..]) / UNITY
+    };
+    let smooth = std::f32::consts::TAU / 100.0; // steepest step of the sine itself
+    let (hard, faded) = (jump(0.0), jump(0.02));
+    assert!(hard > 0.9, "the uncrossfaded loop clicks: {hard}");
+    assert!(faded < smooth * 1.5, "crossfaded: {faded} vs smooth {smooth}");
+}
