@@ -12,7 +12,7 @@ use crate::envelope::{Envelope, Stage};
 use crate::filter::Filter;
 use crate::interpolation::{interpolate, Interpolation};
 use crate::region::{LoopMode, Region};
-use crate::sample::{Sample, GUARD_BEFORE};
+use crate::sample::{Frame, Sample, SampleData, GUARD_BEFORE};
 
 /// Frames between modulation updates.
 pub const CONTROL_FRAMES: usize = 32;
@@ -329,10 +329,24 @@ impl Voice {
     /// Reads up to `left.len()` interpolated frames (and the right channel
     /// when given) from the read position, looping as the region says.
     /// Returns how many frames were produced; fewer means the sample ended.
-    fn read(&mut self, ctx: &RenderContext, step: u64, left: &mut [f32], mut right: Option<&mut [f32]>) -> usize {
+    fn read(&mut self, ctx: &RenderContext, step: u64, left: &mut [f32], right: Option<&mut [f32]>) -> usize {
+        match ctx.sample.data() {
+            SampleData::F32(c) => self.read_from(ctx, step, &c[0], &c[c.len() - 1], left, right),
+            SampleData::I16(c) => self.read_from(ctx, step, &c[0], &c[c.len() - 1], left, right),
+        }
+    }
+
+    fn read_from<T: Frame>(
+        &mut self,
+        ctx: &RenderContext,
+        step: u64,
+        src_l: &[T],
+        src_r: &[T],
+        left: &mut [f32],
+        mut right: Option<&mut [f32]>,
+    ) -> usize {
         let region = ctx.region;
         let sample = ctx.sample;
-        let (src_l, src_r) = (sample.left(), sample.right());
         let (loop_start, loop_end) = (u64::from(region.loop_start) << 32, u64::from(region.loop_end) << 32);
         let end = (sample.frames() as u64) << 32;
         let n = left.len();
@@ -346,15 +360,15 @@ impl Voice {
             if fast > 0 {
                 let range = done..done + fast;
                 self.position = match (ctx.interpolation, right.as_deref_mut()) {
-                    (Interpolation::Linear, None) => read_run::<false>(src_l, self.position, step, &mut left[range]),
-                    (Interpolation::Hermite, None) => read_run::<true>(src_l, self.position, step, &mut left[range]),
+                    (Interpolation::Linear, None) => read_run::<false, T>(src_l, self.position, step, &mut left[range]),
+                    (Interpolation::Hermite, None) => read_run::<true, T>(src_l, self.position, step, &mut left[range]),
                     (Interpolation::Linear, Some(r)) => {
-                        read_run::<false>(src_r, self.position, step, &mut r[range.clone()]);
-                        read_run::<false>(src_l, self.position, step, &mut left[range])
+                        read_run::<false, T>(src_r, self.position, step, &mut r[range.clone()]);
+                        read_run::<false, T>(src_l, self.position, step, &mut left[range])
                     }
                     (Interpolation::Hermite, Some(r)) => {
-                        read_run::<true>(src_r, self.position, step, &mut r[range.clone()]);
-                        read_run::<true>(src_l, self.position, step, &mut left[range])
+                        read_run::<true, T>(src_r, self.position, step, &mut r[range.clone()]);
+                        read_run::<true, T>(src_l, self.position, step, &mut left[range])
                     }
                 };
                 done += fast;
@@ -369,18 +383,18 @@ impl Voice {
             }
             let frac = fraction(self.position);
             let looping = self.looping;
-            let window = |src: &[f32], index: usize| {
+            let window = |src: &[T], index: usize| {
                 let mut w = [0.0; 4];
                 for (k, x) in w.iter_mut().enumerate() {
                     let mut i = index + k; // padded index of frame index + k - 1
                     if looping && i > region.loop_end as usize {
                         i -= (region.loop_end - region.loop_start) as usize;
                     }
-                    *x = src[GUARD_BEFORE + i - 1];
+                    *x = src[GUARD_BEFORE + i - 1].to_f32();
                 }
                 w
             };
-            let read = |src: &[f32]| {
+            let read = |src: &[T]| {
                 let index = (self.position >> 32) as usize;
                 let here = interpolate(ctx.interpolation, window(src, index), frac);
                 if !looping || self.position < fade_start {
@@ -414,12 +428,12 @@ fn fraction(position: u64) -> f32 {
 /// Interpolated reads from `position`, `step` apart, into `out`; the caller
 /// guarantees every window is inside `src`. Returns the position after.
 #[inline(always)]
-fn read_run<const HERMITE: bool>(src: &[f32], mut position: u64, step: u64, out: &mut [f32]) -> u64 {
+fn read_run<const HERMITE: bool, T: Frame>(src: &[T], mut position: u64, step: u64, out: &mut [f32]) -> u64 {
     for o in out.iter_mut() {
         let at = (position >> 32) as usize + GUARD_BEFORE - 1;
         let w = &src[at..at + 4];
         let mode = if HERMITE { Interpolation::Hermite } else { Interpolation::Linear };
-        *o = interpolate(mode, [w[0], w[1], w[2], w[3]], fraction(position));
+        *o = interpolate(mode, [w[0].to_f32(), w[1].to_f32(), w[2].to_f32(), w[3].to_f32()], fraction(position));
         position += step;
     }
     position

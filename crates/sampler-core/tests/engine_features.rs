@@ -555,3 +555,20 @@ fn loop_crossfade_smooths_a_badly_cut_loop() {
     assert!(hard > 0.9, "the uncrossfaded loop clicks: {hard}");
     assert!(faded < smooth * 1.5, "crossfaded: {faded} vs smooth {smooth}");
 }
+
+#[test]
+fn sixteen_bit_samples_play_like_their_float_twins() {
+    let float: Vec<f32> = (0..48_000).map(|i| (std::f32::consts::TAU * 300.0 * i as f32 / SR).sin() * 0.5).collect();
+    let int: Vec<i16> = float.iter().map(|x| (x * 32768.0).round() as i16).collect();
+    let render = |sample: Sample| {
+        let mut rig = Rig::new(SR, 8, single(sample, 60));
+        rig.host.engine.set_interpolation(Interpolation::Hermite);
+        rig.send(0, 0x90, 67, 100);
+        rig.render(24_000)
+    };
+    let a = render(Sample::new(vec![float], SR).unwrap());
+    let b = render(Sample::from_i16(vec![int], SR).unwrap());
+    let diff = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max);
+    assert!(peak(&a) > 0.05, "sounding: {}", peak(&a));
+    assert!(diff < 2.0 / 32768.0, "16-bit and f32 differ by {diff}");
+}
