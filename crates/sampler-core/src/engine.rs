@@ -11,7 +11,9 @@ use crate::voice::{RenderContext, Voice};
 
 /// The slot used by channels whose program has no instrument of its own.
 const DEFAULT_SLOT: u16 = 128;
-const SLOTS: usize = 129;
+/// Replaced instruments wait here while their voices ring out.
+const RETIRED_SLOTS: std::ops::Range<u16> = 129..133;
+const SLOTS: usize = 133;
 
 struct Loaded {
     instrument: Instrument,
@@ -124,24 +126,52 @@ impl Engine {
     }
 
     /// Sets the instrument every channel plays unless its program has one of
-    /// its own; returns the old one so the caller can free it outside the
-    /// render path. Voices of the old instrument stop.
+    /// its own. Voices of the instrument it replaces keep playing to their
+    /// natural end (the old instrument is retired, not dropped), so a swap
+    /// while notes sound is glitch-free. Returns an instrument the caller
+    /// should free outside the render path, if one had to make room.
     pub fn set_instrument(&mut self, instrument: Instrument) -> Option<Instrument> {
         self.load(DEFAULT_SLOT, instrument)
     }
 
-    /// Sets the instrument for one program number.
+    /// Sets the instrument for one program number (see [`Engine::set_instrument`]).
     pub fn set_program_instrument(&mut self, program: u8, instrument: Instrument) -> Option<Instrument> {
         self.load(u16::from(program & 127), instrument)
     }
 
     fn load(&mut self, slot: u16, instrument: Instrument) -> Option<Instrument> {
-        for v in self.voices.iter_mut().filter(|v| v.slot == slot) {
-            v.kill();
-        }
         let sequence = vec![0; instrument.regions.len()];
         let keyswitch = [instrument.keyswitch_default; 16];
-        self.slots[usize::from(slot)].replace(Loaded { instrument, sequence, keyswitch }).map(|l| l.instrument)
+        let old = self.slots[usize::from(slot)].replace(Loaded { instrument, sequence, keyswitch });
+        let old = old?;
+        if !self.voices.iter().any(|v| v.is_active() && v.slot == slot) {
+            return Some(old.instrument);
+        }
+        // Retire it: the slot whose voices are quietest (ideally none) makes room.
+        let loudness = |s: u16| self.voices.iter().filter(|v| v.is_active() && v.slot == s).map(Voice::level).sum::<f32>();
+        let retired = RETIRED_SLOTS.min_by(|&a, &b| loudness(a).total_cmp(&loudness(b))).expect("non-empty range");
+        for v in self.voices.iter_mut().filter(|v| v.is_active()) {
+            if v.slot == retired {
+                v.kill(); // only when every retired slot is still sounding
+            } else if v.slot == slot {
+                v.slot = retired;
+            }
+        }
+        self.slots[usize::from(retired)].replace(old).map(|l| l.instrument)
+    }
+
+    /// Takes back retired instruments whose voices have all ended, for the
+    /// caller to free outside the render path.
+    pub fn collect_retired(&mut self) -> Vec<Instrument> {
+        let mut freed = Vec::new();
+        for s in RETIRED_SLOTS {
+            if !self.voices.iter().any(|v| v.is_active() && v.slot == s) {
+                if let Some(l) = self.slots[usize::from(s)].take() {
+                    freed.push(l.instrument);
+                }
+            }
+        }
+        freed
     }
 
     pub fn instrument(&self) -> Option<&Instrument> {

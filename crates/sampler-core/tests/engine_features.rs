@@ -572,3 +572,21 @@ fn sixteen_bit_samples_play_like_their_float_twins() {
     assert!(peak(&a) > 0.05, "sounding: {}", peak(&a));
     assert!(diff < 2.0 / 32768.0, "16-bit and f32 differ by {diff}");
 }
+
+#[test]
+fn swapping_instruments_lets_sounding_notes_ring_out() {
+    let mut rig = Rig::new(SR, 8, dc_layers(&[0.1], |_, r| r.amp_env.release = 0.05));
+    rig.send(0, 0x90, 60, 100);
+    let before = rig.render(1000);
+    // Swap while the note sounds: it keeps its old sample, no gap, no click.
+    assert!(rig.host.engine.set_instrument(dc_layers(&[0.3], |_, r| r.amp_env.release = 0.05)).is_none());
+    rig.send(rig.frame + 500, 0x90, 62, 100);
+    let after: Vec<f32> = rig.render(2000).iter().map(|x| x / UNITY).collect();
+    assert!((before[999] / UNITY - 0.1).abs() < 1e-5);
+    assert!((after[0] - 0.1).abs() < 1e-5 && (after[499] - 0.1).abs() < 1e-5, "the old note goes on");
+    assert!((after[1900] - 0.4).abs() < 1e-4, "old note plus a new note on the new instrument: {}", after[1900]);
+    assert!(rig.host.engine.collect_retired().is_empty(), "still in use");
+    rig.send(rig.frame, 0x80, 60, 0);
+    rig.render(4800);
+    assert_eq!(rig.host.engine.collect_retired().len(), 1, "freed once its notes ended");
+}

@@ -156,8 +156,11 @@ impl WasmSampler {
         }
         let instrument = Instrument::new(samples, regions).map_err(|e| JsError::new(&e.to_string()))?;
         let bytes = instrument.memory_bytes();
-        // The old instrument is freed here, in the message handler, not in process().
+        // Instruments are freed here, in the message handler, not in
+        // process(): the one replaced (if no note of it sounds) and retired
+        // ones whose notes have ended.
         drop(self.host.engine.set_instrument(instrument));
+        drop(self.host.engine.collect_retired());
         Ok(bytes)
     }
 }
