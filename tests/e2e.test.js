@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, collectErrors } from './helpers/browser.js';
 import { startDevServer, startServerWithoutIsolation } from './helpers/server.js';
+import { wav16, writeFixtures } from './helpers/fixtures.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const API = `/@fs${ROOT}/web/index.js`;
@@ -80,7 +81,11 @@ describe('the demo page', () => {
     assert.match(await page.textContent('#credit'), /Salamander Grand Piano.*Alexander Holm.*CC BY 3\.0/);
     await page.click('#start');
     await page.evaluate(() => window.__samplerPage.ready);
-    assert.match(await page.textContent('#status'), /Ready: piano loaded/);
+    assert.match(await page.textContent('#status'), /Playable after \d+ ms/);
+    await page.waitForFunction(() => window.__samplerPage.fullyLoaded, null, { timeout: 60_000 });
+    assert.match(await page.textContent('#status'), /Ready: piano with 208 regions/);
+    const { playableMs, fullMs, memory } = await page.evaluate(() => window.__samplerPage);
+    console.log(`# default piano: playable after ${playableMs} ms (${(memory.quick / 1048576).toFixed(1)} MiB), all 4 layers + releases after ${fullMs} ms (${(memory.full / 1048576).toFixed(1)} MiB)`);
     assert.match(await page.textContent('#latency'), /latency: \d+\.\d ms/);
     // Clicking a key plays it and lights it; releasing turns it off.
     const key = page.locator('.key[data-note="60"]');
@@ -105,6 +110,7 @@ describe('the demo page', () => {
     await page.goto(server.url);
     await page.click('#start');
     await page.evaluate(() => window.__samplerPage.ready);
+    await page.waitForFunction(() => window.__samplerPage.fullyLoaded, null, { timeout: 60_000 });
     await page.waitForFunction(() => document.querySelector('#midi-input').options.length === 2);
     const measure = `async () => {
       const { analyser, context } = window.__samplerPage;
@@ -140,7 +146,9 @@ describe('the demo page', () => {
     const absolute = 1200 * Math.log2(a4.pitch / 440);
     const step = 1200 * Math.log2(aSharp4.pitch / a4.pitch);
     console.log(`# MIDI notes: A4 ${a4.pitch.toFixed(2)} Hz (${absolute.toFixed(1)} cents from 440), A#4 ${aSharp4.pitch.toFixed(2)} Hz, step ${step.toFixed(2)} cents`);
-    assert.ok(Math.abs(absolute) < 15, `A4 at ${a4.pitch.toFixed(2)} Hz`);
+    // The recording's own tuning (the loud layer reads about +15 cents): a
+    // guard against wrong notes, not a tuning test; the step tests the engine.
+    assert.ok(Math.abs(absolute) < 30, `A4 at ${a4.pitch.toFixed(2)} Hz`);
     assert.ok(Math.abs(step - 100) < 2, `A4 -> A#4 is ${step.toFixed(2)} cents, not 100`);
     // The key lit up, the engine counted the event and nothing was late.
     await page.evaluate(() => window.__fakeMidi.play([0x90, 70, 110]));
@@ -251,6 +259,92 @@ describe('sample accuracy in an OfflineAudioContext', () => {
       const cents = 1200 * Math.log2(measured / expected);
       assert.ok(Math.abs(cents) < 1, `${rate} Hz: ${measured.toFixed(3)} Hz is ${cents.toFixed(3)} cents off`);
     }
+    await page.close();
+  });
+
+  test('an SFZ with #define, #include, velocity layers and a release sample loads and plays', TIMEOUT, async () => {
+    const rate = 48000;
+    const constant = (v) => wav16(new Array(rate).fill(v), rate);
+    const dir = writeFixtures('sfz-basic', {
+      'soft.wav': constant(0.25),
+      'loud dir/loud.wav': constant(0.5),
+      'release.wav': wav16(new Array(rate / 10).fill(0.125), rate), // 0.1 s of damper noise
+      'layers.sfz': '<group> amp_veltrack=0 ampeg_release=0.01\n<region> sample=soft.wav lovel=1 hivel=$SPLIT\n<region> sample=loud dir/loud.wav lovel=$NEXT hivel=127\n',
+      'piano.sfz': [
+        '// test instrument',
+        '#define $SPLIT 63',
+        '#define $NEXT 64',
+        '<control> note_offset=0',
+        '<global> pitch_keycenter=c4 lokey=c4 hikey=c5',
+        '#include "layers.sfz"',
+        '<group> trigger=release amp_veltrack=0 /* damper */ ampeg_release=0.01',
+        '<region> sample=release.wav key=60',
+        '',
+      ].join('\r\n'),
+    });
+    const page = await browser.context.newPage();
+    const errors = collectErrors(page);
+    await page.goto(server.url);
+    const { out, result } = await page.evaluate(
+      async ({ api, sfz }) => {
+        const { createSampler } = await import(api);
+        const ctx = new OfflineAudioContext(1, 48000, 48000);
+        const sampler = await createSampler(ctx);
+        sampler.node.connect(ctx.destination);
+        const result = await sampler.loadInstrument(sfz);
+        const at = (frame) => ({ time: frame / 48000 });
+        sampler.noteOn(60, 40, at(1000)); // soft layer
+        sampler.noteOff(60, at(5000)); // -> release sample
+        sampler.noteOn(62, 100, at(20000)); // loud layer (sample pitched up)
+        const rendered = await ctx.startRendering();
+        return { out: Array.from(rendered.getChannelData(0)), result };
+      },
+      { api: API, sfz: `/@fs${dir}piano.sfz` },
+    );
+    assert.deepEqual(result.warnings, []);
+    assert.equal(result.regions, 3);
+    assert.equal(result.samples, 3);
+    // Master gain 0.5 × channel volume 100 (squared) × the sample value.
+    const unity = 0.5 * (100 / 127) ** 2;
+    const level = (i) => out[i] / unity;
+    assert.equal(onset(out), 1000);
+    assert.ok(Math.abs(level(3000) - 0.25) < 1e-3, `soft layer ${level(3000)}`);
+    assert.ok(Math.abs(level(8000) - 0.125) < 1e-3, `release sample after note-off ${level(8000)}`);
+    assert.equal(onset(out, 10000), 20000, "silent once the 0.1 s release sample ended (5000 + 4800)");
+    assert.ok(Math.abs(level(30000) - 0.5) < 1e-3, `loud layer ${level(30000)}`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('WAV loop points from the smpl chunk hold a note at the right pitch across sample rates', TIMEOUT, async () => {
+    // 441 Hz at 44.1 kHz (100 frames a period), 0.1 s long, loop over 20 periods.
+    const sine = Array.from({ length: 4410 }, (_, i) => 0.5 * Math.sin((2 * Math.PI * i) / 100));
+    const dir = writeFixtures('sfz-loop', {
+      'loop.wav': wav16(sine, 44100, { start: 2000, end: 3999 }),
+      'loop.sfz': '<region> sample=loop.wav pitch_keycenter=69 loop_mode=loop_continuous amp_veltrack=0\n',
+    });
+    const page = await browser.context.newPage();
+    await page.goto(server.url);
+    const { out, result } = await page.evaluate(
+      async ({ api, sfz }) => {
+        const { createSampler } = await import(api);
+        const ctx = new OfflineAudioContext(1, 48000, 48000);
+        const sampler = await createSampler(ctx);
+        sampler.node.connect(ctx.destination);
+        const result = await sampler.loadInstrument(sfz);
+        sampler.noteOn(69, 100, { time: 0 });
+        const rendered = await ctx.startRendering();
+        return { out: Array.from(rendered.getChannelData(0)), result };
+      },
+      { api: API, sfz: `/@fs${dir}loop.sfz` },
+    );
+    assert.deepEqual(result.warnings, []);
+    const rms = (a) => Math.sqrt(a.reduce((s, x) => s + x * x, 0) / a.length);
+    const early = rms(out.slice(1000, 4000));
+    const late = rms(out.slice(40000, 46000));
+    assert.ok(early > 0.05 && Math.abs(late / early - 1) < 0.01, `sustained: rms ${early} then ${late}`);
+    const pitch = pitchOf(out.slice(20000, 28192), 48000);
+    assert.ok(Math.abs(1200 * Math.log2(pitch / 441)) < 1, `pitch ${pitch} Hz`);
     await page.close();
   });
 });

@@ -91,3 +91,10 @@ test('nearest-root key ranges cover the keyboard', () => {
   assert.deepEqual(nearestRootRanges([60, 48]), [[55, 127], [0, 54]]);
   assert.deepEqual(nearestRootRanges([60]), [[0, 127]]);
 });
+
+test('sample paths become URLs with only the meaningful characters escaped', async () => {
+  const { pathToUrl } = await import('../web/instrument-loader.js');
+  const base = 'http://h/instruments/piano.sfz';
+  assert.equal(pathToUrl('/@fs/a/D#4 soft.wav', base).href, 'http://h/@fs/a/D%234%20soft.wav');
+  assert.equal(pathToUrl('../samples/100%/x?.wav', base).href, 'http://h/samples/100%25/x%3F.wav');
+});

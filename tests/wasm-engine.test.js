@@ -13,8 +13,8 @@ function makeSampler(sampleRate, ring, sample = new Float32Array(sampleRate).fil
   const s = new WasmSampler(sampleRate, ring.buffer, 64);
   s.beginInstrument();
   s.addSample(sample, undefined, sampleRate);
-  s.addRegion(0, 60, 0, 127, 1, 127, 0, 1);
-  s.commitInstrument(0.3);
+  s.addRegionValue({ sample: 0, root_key: 60 });
+  s.commitInstrument({ release_seconds: 0.3 });
   return s;
 }
 
@@ -103,6 +103,7 @@ test('bad construction arguments give clear errors', () => {
   const s = new WasmSampler(48000, ring.buffer, 64);
   s.beginInstrument();
   assert.throws(() => s.addSample(new Float32Array(10), new Float32Array(5), 48000), /differ in length/);
-  s.addRegion(3, 60, 0, 127, 1, 127, 0, 1);
-  assert.throws(() => s.commitInstrument(0.3), /sample 3/);
+  s.addRegionValue({ sample: 3, root_key: 60 });
+  assert.throws(() => s.commitInstrument({ release_seconds: 0.3 }), /sample 3/);
+  assert.throws(() => s.addRegionValue({ key_lo: 'x' }), /bad region/);
 });

@@ -13,6 +13,7 @@ import { FLAG_IMMEDIATE } from './ring.js';
 import { ContextClock, defaultScheduleDelay } from './clock.js';
 import { SamplerError, isolationProblem } from './errors.js';
 import { MidiInputs, requestMidiAccess, forEachChannelMessage } from './midi-input.js';
+import { initLoader, fetchSfz, decodeSample, applySampleInfo, mapLimited } from './instrument-loader.js';
 
 export { SamplerError, isolationProblem, MidiRing, forEachChannelMessage };
 
@@ -55,6 +56,7 @@ export async function createSampler(context, options = {}) {
   const problem = isolationProblem();
   if (problem) throw new SamplerError('not-isolated', problem);
   const [module] = await Promise.all([compileEngine(), addWorklet(context)]);
+  initLoader(module);
   const ring = MidiRing.create(options.ringCapacity ?? 1024);
   const node = new AudioWorkletNode(context, PROCESSOR_NAME, {
     numberOfInputs: 0,
@@ -193,7 +195,7 @@ export class Sampler {
 
   /**
    * Loads an instrument from sample entries and swaps it in when complete
-   * (the current instrument plays until then). Each entry: `{ url }` or
+   * (notes of the current instrument ring out). Each entry: `{ url }` or
    * `{ audioBuffer }` or `{ channels: Float32Array[], sampleRate }`, with
    * `rootKey` and optional `keyLo`, `keyHi`, `velLo`, `velHi`, `tuneCents`,
    * `gain`. Entries without key ranges get the keys nearest their root.
@@ -204,33 +206,83 @@ export class Sampler {
     }
     const ranges = nearestRootRanges(entries.map((e) => e.rootKey));
     let done = 0;
-    const decoded = await Promise.all(
+    const samples = await Promise.all(
       entries.map(async (entry, i) => {
-        const channels = await this._decodeEntry(entry, i);
+        const sample = await this._decodeEntry(entry, i);
         onProgress?.({ loaded: ++done, total: entries.length });
-        return channels;
+        return sample;
       }),
     );
-    const samples = [];
-    const transfer = [];
-    const zones = entries.map((e, i) => {
-      const { channels, sampleRate } = decoded[i];
-      samples.push({ left: channels[0], right: channels[1] ?? null, sampleRate });
-      transfer.push(...channels.map((c) => c.buffer));
-      return {
-        sample: i,
-        rootKey: e.rootKey,
-        keyLo: e.keyLo ?? ranges[i][0],
-        keyHi: e.keyHi ?? ranges[i][1],
-        velLo: e.velLo ?? 1,
-        velHi: e.velHi ?? 127,
-        tuneCents: e.tuneCents ?? 0,
-        gain: e.gain ?? 1,
-      };
+    const regions = entries.map((e, i) => ({
+      sample: i,
+      root_key: e.rootKey,
+      key_lo: e.keyLo ?? ranges[i][0],
+      key_hi: e.keyHi ?? ranges[i][1],
+      vel_lo: e.velLo ?? 1,
+      vel_hi: e.velHi ?? 127,
+      tune_cents: e.tuneCents ?? 0,
+      volume_db: 20 * Math.log10(Math.max(e.gain ?? 1, 1e-7)),
+    }));
+    return this._sendInstrument(samples, regions, { release_seconds: releaseSeconds });
+  }
+
+  /**
+   * Loads an instrument file by URL and swaps it in when complete: an SFZ
+   * (with its samples, fetched relative to it) or a single audio file
+   * (played across the keyboard from `rootKey`, default 60). Options:
+   * `onProgress({ loaded, total })`, `sampleFormat` ('int16', the default,
+   * or 'float32'), `regionFilter(region, sampleUrl)` returning the region
+   * (possibly changed) or null to leave it out.
+   * Resolves to `{ samples, regions, bytes, warnings }`.
+   */
+  async loadInstrument(source, { onProgress, sampleFormat = 'int16', regionFilter, rootKey = 60 } = {}) {
+    const url = new URL(source, globalThis.location?.href);
+    if (!/\.sfz$/i.test(url.pathname)) {
+      const result = await this.loadSamples([{ url: url.href, rootKey, keyLo: 0, keyHi: 127 }], { onProgress });
+      return { ...result, regions: 1, warnings: [] };
+    }
+    const sfz = await fetchSfz(url);
+    // Keep the regions the filter accepts and only the samples they use.
+    const used = new Map();
+    const regions = [];
+    const fromSample = [];
+    sfz.regions.forEach((region, i) => {
+      const sampleUrl = sfz.samples[region.sample];
+      const kept = regionFilter ? regionFilter({ ...region }, sampleUrl) : region;
+      if (!kept) return;
+      if (!used.has(sampleUrl)) used.set(sampleUrl, used.size);
+      regions.push({ ...kept, sample: used.get(sampleUrl) });
+      fromSample.push(sfz.from_sample[i]);
     });
+    if (regions.length === 0) throw new SamplerError('instrument', `${url}: no regions to load`);
+    const urls = [...used.keys()];
+    let done = 0;
+    const samples = await mapLimited(urls, 8, async (sampleUrl) => {
+      try {
+        const sample = await decodeSample(this.context, sampleUrl, sampleFormat === 'int16');
+        onProgress?.({ loaded: ++done, total: urls.length });
+        return sample;
+      } catch (err) {
+        throw new SamplerError('instrument', `${decodeURIComponent(sampleUrl)}: ${err.message}`, { cause: err });
+      }
+    });
+    const warnings = [...sfz.warnings];
+    applySampleInfo(regions, fromSample, samples, urls.map(decodeURIComponent), warnings);
+    const result = await this._sendInstrument(samples, regions, {
+      polyphony: sfz.polyphony,
+      note_polyphony: sfz.note_polyphony,
+      keyswitch_range: sfz.keyswitch_range,
+      keyswitch_default: sfz.keyswitch_default,
+    });
+    return { ...result, regions: regions.length, warnings };
+  }
+
+  /** Transfers finished samples and regions to the worklet, which swaps them in. */
+  async _sendInstrument(samples, regions, options) {
+    const transfer = samples.flatMap((s) => s.channels.map((c) => c.buffer));
     const id = `instrument-${this._nextId++}`;
     const loaded = new Promise((resolve, reject) => this._waiting.set(id, { resolve, reject }));
-    this.node.port.postMessage({ type: 'instrument', id, samples, zones, releaseSeconds }, transfer);
+    this.node.port.postMessage({ type: 'instrument', id, samples, regions, options }, transfer);
     const { bytes } = await loaded;
     return { samples: samples.length, bytes };
   }
@@ -241,15 +293,13 @@ export class Sampler {
       if (entry.channels) {
         return { channels: entry.channels.map((c) => Float32Array.from(c)), sampleRate: entry.sampleRate };
       }
-      let buffer = entry.audioBuffer;
-      if (!buffer) {
-        const response = await fetch(entry.url);
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        buffer = await this.context.decodeAudioData(await response.arrayBuffer());
+      if (entry.audioBuffer) {
+        const b = entry.audioBuffer;
+        const channels = [];
+        for (let c = 0; c < Math.min(2, b.numberOfChannels); c++) channels.push(b.getChannelData(c).slice());
+        return { channels, sampleRate: b.sampleRate };
       }
-      const channels = [];
-      for (let c = 0; c < Math.min(2, buffer.numberOfChannels); c++) channels.push(buffer.getChannelData(c).slice());
-      return { channels, sampleRate: buffer.sampleRate };
+      return await decodeSample(this.context, entry.url, false);
     } catch (err) {
       throw new SamplerError('instrument', `${where}: ${err.message}`, { cause: err });
     }

@@ -77,15 +77,16 @@ class SamplerProcessor extends AudioWorkletProcessor {
   }
 
   // Builds the instrument between quanta; the current one plays until the
-  // new one is complete and swapped in.
-  loadInstrument({ id, samples, zones, releaseSeconds }) {
+  // new one is complete and swapped in (its sounding notes ring out).
+  loadInstrument({ id, samples, regions, options }) {
     const s = this.sampler;
     s.beginInstrument();
-    for (const sample of samples) s.addSample(sample.left, sample.right ?? undefined, sample.sampleRate);
-    for (const z of zones) {
-      s.addRegion(z.sample, z.rootKey, z.keyLo ?? 0, z.keyHi ?? 127, z.velLo ?? 1, z.velHi ?? 127, z.tuneCents ?? 0, z.gain ?? 1);
+    for (const { channels, sampleRate } of samples) {
+      if (channels[0] instanceof Int16Array) s.addSampleI16(channels[0], channels[1], sampleRate);
+      else s.addSample(channels[0], channels[1], sampleRate);
     }
-    const bytes = s.commitInstrument(releaseSeconds ?? 0);
+    for (const region of regions) s.addRegionValue(region);
+    const bytes = s.commitInstrument(options);
     this.port.postMessage({ type: 'instrument-loaded', id, bytes });
   }
 

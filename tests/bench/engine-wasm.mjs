@@ -28,8 +28,8 @@ try {
         const s = new glue.WasmSampler(rate, ring.buffer, voices);
         s.beginInstrument();
         s.addSample(sine, undefined, 44100);
-        s.addRegion(0, 69, 0, 127, 1, 127, 0, 1);
-        s.commitInstrument(0);
+        s.addRegionValue({ sample: 0, root_key: 69 });
+        s.commitInstrument();
         s.setInterpolation(mode);
         for (let k = 0; k < voices; k++) ring.trySend(0, 0x90 | Math.floor(k / 88), 21 + (k % 88), 100, 3, 0, FLAG_IMMEDIATE);
         s.process(0, 128);

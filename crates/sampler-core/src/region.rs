@@ -30,6 +30,7 @@ pub enum Trigger {
 /// its end level, so a large value is nearly linear and a small one is
 /// exponential (straight in dB).
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EnvelopeParams {
     pub delay: f32,
@@ -41,6 +42,12 @@ pub struct EnvelopeParams {
     pub attack_curve: f32,
     pub decay_curve: f32,
     pub release_curve: f32,
+}
+
+impl Default for EnvelopeParams {
+    fn default() -> Self {
+        EnvelopeParams::amplitude()
+    }
 }
 
 impl EnvelopeParams {
@@ -85,6 +92,7 @@ pub struct FilterParams {
 
 /// One LFO per voice (`lfo01_*` style): sine, to pitch, cutoff and volume.
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LfoParams {
     pub frequency_hz: f32,
@@ -94,6 +102,12 @@ pub struct LfoParams {
     pub to_pitch_cents: f32,
     pub to_cutoff_cents: f32,
     pub to_volume_db: f32,
+}
+
+impl Default for LfoParams {
+    fn default() -> Self {
+        LfoParams::OFF
+    }
 }
 
 impl LfoParams {
@@ -106,6 +120,7 @@ impl LfoParams {
 }
 
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Region {
     pub sample: usize,
@@ -160,6 +175,13 @@ pub struct Region {
     pub amp_env: EnvelopeParams,
     pub filter: Option<FilterParams>,
     pub lfo: LfoParams,
+}
+
+impl Default for Region {
+    /// Sample 0 at SFZ's default root key, 60.
+    fn default() -> Self {
+        Region::new(0, 60)
+    }
 }
 
 impl Region {

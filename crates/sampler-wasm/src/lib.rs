@@ -7,8 +7,11 @@
 //! `Atomics` and `Int32Array` element access on a view created once.
 //!
 //! Instruments are built between quanta (from the worklet's message handler):
-//! `beginInstrument`, `addSample`/`addRegion`, `commitInstrument`.
+//! `beginInstrument`, `addSample`/`addSampleI16`, `addRegionValue`,
+//! `commitInstrument`. Parsing instrument files happens on the main thread
+//! ([`loader`]), never in the worklet.
 
+pub mod loader;
 mod shared_words;
 
 use js_sys::SharedArrayBuffer;
@@ -99,41 +102,33 @@ impl WasmSampler {
         self.pending_regions.clear();
     }
 
-    /// Adds a mono (`right` absent) or stereo sample; returns its index.
+    /// Adds a mono (`right` absent) or stereo f32 sample; returns its index.
     #[wasm_bindgen(js_name = addSample)]
     pub fn add_sample(&mut self, left: Vec<f32>, right: Option<Vec<f32>>, sample_rate: f32) -> Result<u32, JsError> {
         let channels = match right {
             Some(r) => vec![left, r],
             None => vec![left],
         };
-        let sample = Sample::new(channels, sample_rate).map_err(|e| JsError::new(&e.to_string()))?;
-        self.pending_samples.push(sample);
-        Ok(self.pending_samples.len() as u32 - 1)
+        self.push_sample(Sample::new(channels, sample_rate))
     }
 
-    /// Maps a key and velocity range to a sample added with `addSample`.
-    /// `gain` is linear.
-    #[wasm_bindgen(js_name = addRegion)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_region(
-        &mut self,
-        sample: u32,
-        root_key: u8,
-        key_lo: u8,
-        key_hi: u8,
-        vel_lo: u8,
-        vel_hi: u8,
-        tune_cents: f32,
-        gain: f32,
-    ) {
-        let mut region = Region::new(sample as usize, root_key);
-        region.key_lo = key_lo;
-        region.key_hi = key_hi;
-        region.vel_lo = vel_lo;
-        region.vel_hi = vel_hi;
-        region.tune_cents = if tune_cents.is_finite() { tune_cents } else { 0.0 };
-        region.volume_db = if gain.is_finite() && gain > 0.0 { 20.0 * gain.log10() } else if gain == 0.0 { -144.0 } else { 0.0 };
+    /// Adds a 16-bit sample, kept as 16-bit (half the memory of f32).
+    #[wasm_bindgen(js_name = addSampleI16)]
+    pub fn add_sample_i16(&mut self, left: Vec<i16>, right: Option<Vec<i16>>, sample_rate: f32) -> Result<u32, JsError> {
+        let channels = match right {
+            Some(r) => vec![left, r],
+            None => vec![left],
+        };
+        self.push_sample(Sample::from_i16(channels, sample_rate))
+    }
+
+    /// Adds a region: an object with `Region`'s fields (snake_case); missing
+    /// fields take SFZ defaults. `sample` indexes the samples added so far.
+    #[wasm_bindgen(js_name = addRegionValue)]
+    pub fn add_region_value(&mut self, region: JsValue) -> Result<(), JsError> {
+        let region: Region = serde_wasm_bindgen::from_value(region).map_err(|e| JsError::new(&format!("bad region: {e}")))?;
         self.pending_regions.push(region);
+        Ok(())
     }
 
     /// 0: linear, 1: cubic Hermite.
@@ -143,18 +138,28 @@ impl WasmSampler {
     }
 
     /// Validates the instrument built since `beginInstrument` and swaps it
-    /// in; returns its sample memory in bytes. A positive `release_seconds`
-    /// sets every region's release time.
+    /// in (notes of the old one ring out); returns its sample memory in
+    /// bytes. `options`: `{ release_seconds, polyphony, note_polyphony,
+    /// keyswitch_range: [lo, hi], keyswitch_default }`, all optional.
     #[wasm_bindgen(js_name = commitInstrument)]
-    pub fn commit_instrument(&mut self, release_seconds: f32) -> Result<usize, JsError> {
+    pub fn commit_instrument(&mut self, options: JsValue) -> Result<usize, JsError> {
+        let options: InstrumentOptions = if options.is_undefined() || options.is_null() {
+            InstrumentOptions::default()
+        } else {
+            serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("bad instrument options: {e}")))?
+        };
         let samples = std::mem::take(&mut self.pending_samples);
         let mut regions = std::mem::take(&mut self.pending_regions);
-        if release_seconds.is_finite() && release_seconds > 0.0 {
+        if let Some(release) = options.release_seconds.filter(|r| r.is_finite() && *r > 0.0) {
             for r in &mut regions {
-                r.amp_env.release = release_seconds;
+                r.amp_env.release = release;
             }
         }
-        let instrument = Instrument::new(samples, regions).map_err(|e| JsError::new(&e.to_string()))?;
+        let mut instrument = Instrument::new(samples, regions).map_err(|e| JsError::new(&e.to_string()))?;
+        instrument.polyphony = options.polyphony;
+        instrument.note_polyphony = options.note_polyphony;
+        instrument.keyswitch_range = options.keyswitch_range;
+        instrument.keyswitch_default = options.keyswitch_default;
         let bytes = instrument.memory_bytes();
         // Instruments are freed here, in the message handler, not in
         // process(): the one replaced (if no note of it sounds) and retired
@@ -163,6 +168,28 @@ impl WasmSampler {
         drop(self.host.engine.collect_retired());
         Ok(bytes)
     }
+}
+
+impl WasmSampler {
+    fn push_sample(&mut self, sample: Result<Sample, sampler_core::sample::SampleError>) -> Result<u32, JsError> {
+        self.pending_samples.push(sample.map_err(|e| JsError::new(&e.to_string()))?);
+        Ok(self.pending_samples.len() as u32 - 1)
+    }
+
+    /// Adds a region from Rust (tests and native-style callers).
+    pub fn add_region(&mut self, region: Region) {
+        self.pending_regions.push(region);
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct InstrumentOptions {
+    release_seconds: Option<f32>,
+    polyphony: Option<usize>,
+    note_polyphony: Option<usize>,
+    keyswitch_range: Option<(u8, u8)>,
+    keyswitch_default: Option<u8>,
 }
 
 /// The ring layout constants as this build sees them, so JavaScript can

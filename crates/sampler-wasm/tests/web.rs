@@ -99,8 +99,8 @@ fn the_engine_plays_js_events_at_their_exact_frames() {
         let mut sampler = WasmSampler::new(48_000.0, ring.buffer(), 32).unwrap();
         sampler.begin_instrument();
         sampler.add_sample(vec![1.0; 48_000], None, 48_000.0).unwrap();
-        sampler.add_region(0, 60, 0, 127, 1, 127, 0.0, 1.0);
-        sampler.commit_instrument(0.3).unwrap();
+        sampler.add_region(sampler_core::Region::new(0, 60));
+        sampler.commit_instrument(JsValue::UNDEFINED).unwrap();
         assert!(ring.try_send(f64::from(target), 0x90, 60, 100, 3, 0, 0));
         let mut onset = None;
         for quantum in 0..64u32 {

@@ -1,0 +1,179 @@
+// Loading instruments on the main thread: parsing (a second instance of the
+// engine's wasm module, used only for parsing), fetching and decoding. The
+// worklet receives finished regions and sample data and only swaps them in.
+
+import { initSync, parseSfz } from './generated/sampler_wasm.js';
+import { SamplerError } from './errors.js';
+
+let initialised = false;
+
+/** Instantiates the parsing side of the engine once per page. */
+export function initLoader(module) {
+  if (!initialised) {
+    initSync({ module });
+    initialised = true;
+  }
+}
+
+async function fetchOk(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response;
+}
+
+/**
+ * A URL for a '/'-separated file path. Only what would change the URL's
+ * meaning is escaped ('%', '#', '?', white space): sample names like
+ * "D#4.wav" are common, and other characters must stay as they are (a dev
+ * server's "/@fs/" prefix, for one).
+ */
+export function pathToUrl(path, base) {
+  return new URL(path.replace(/[%#?\s]/g, (c) => encodeURIComponent(c)), base);
+}
+
+/**
+ * Fetches and parses an SFZ file and every file it #includes. Returns the
+ * parsed instrument ({ regions, samples, warnings, ... }) with `samples`
+ * turned into absolute URLs.
+ */
+export async function fetchSfz(url) {
+  const texts = new Map();
+  const path = decodeURIComponent(url.pathname);
+  try {
+    texts.set(path, await (await fetchOk(url)).text());
+  } catch (err) {
+    throw new SamplerError('instrument', `${url}: ${err.message}`, { cause: err });
+  }
+  // #include is resolved synchronously by the parser, so fetch what it
+  // asked for and parse again (bounded by the parser's include depth).
+  for (let attempt = 0; attempt < 32; attempt++) {
+    const missing = [];
+    try {
+      const parsed = parseSfz(path, texts.get(path), (p) => {
+        if (texts.has(p)) return texts.get(p);
+        missing.push(p);
+        return undefined;
+      });
+      parsed.samples = parsed.samples.map((p) => pathToUrl(p, url).href);
+      return parsed;
+    } catch (err) {
+      if (missing.length === 0) throw new SamplerError('instrument', err.message, { cause: err });
+      for (const p of missing) {
+        try {
+          texts.set(p, await (await fetchOk(pathToUrl(p, url))).text());
+        } catch (fetchErr) {
+          throw new SamplerError('instrument', `${url}: #include "${p}": ${fetchErr.message}`, { cause: fetchErr });
+        }
+      }
+    }
+  }
+  throw new SamplerError('instrument', `${url}: too many #include rounds`);
+}
+
+/**
+ * What a WAV file's header says: { sampleRate, unityNote, loop } with
+ * `loop` = { start, end } (end exclusive) from the first loop of the `smpl`
+ * chunk, and `unityNote` its root key; null when `bytes` is not a RIFF WAVE
+ * file. Never throws on bad input.
+ */
+export function wavInfo(bytes) {
+  const view = new DataView(bytes);
+  const tag = (at) => String.fromCharCode(...new Uint8Array(bytes, at, 4));
+  if (bytes.byteLength < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') return null;
+  const info = { sampleRate: 0, unityNote: null, loop: null };
+  for (let at = 12; at + 8 <= bytes.byteLength; ) {
+    const id = tag(at);
+    const size = view.getUint32(at + 4, true);
+    const body = at + 8;
+    if (id === 'fmt ' && size >= 16 && body + 16 <= bytes.byteLength) info.sampleRate = view.getUint32(body + 4, true);
+    // smpl: 36 bytes of header (unity note at 12, loop count at 28), then
+    // 24-byte loop records.
+    if (id === 'smpl' && size >= 36 && body + 36 <= bytes.byteLength) {
+      const note = view.getUint32(body + 12, true);
+      if (note <= 127) info.unityNote = note;
+    }
+    if (id === 'smpl' && size >= 60 && body + 60 <= bytes.byteLength && view.getUint32(body + 28, true) > 0) {
+      const start = view.getUint32(body + 36 + 8, true);
+      const end = view.getUint32(body + 36 + 12, true);
+      if (end >= start) info.loop = { start, end: end + 1 };
+    }
+    at = body + size + (size & 1);
+  }
+  return info;
+}
+
+/**
+ * Decodes audio at `url` (WAV, MP3, OGG, FLAC) and returns
+ * { channels, sampleRate, loop }. WAV files are decoded at their own rate
+ * (an OfflineAudioContext at that rate does not resample), so offsets and
+ * loop points in source frames stay exact, and their `smpl` loop comes
+ * along. Other formats are decoded at the context's rate. Channels are
+ * Int16Array when `int16` (half the memory; right for 16-bit and lossy
+ * sources), else Float32Array.
+ */
+export async function decodeSample(context, url, int16) {
+  const bytes = await (await fetchOk(url)).arrayBuffer();
+  const wav = wavInfo(bytes);
+  const nativeRate = wav && wav.sampleRate >= 3000 && wav.sampleRate <= 768000 ? wav.sampleRate : 0;
+  const decoder = nativeRate && nativeRate !== context.sampleRate ? new OfflineAudioContext(1, 1, nativeRate) : context;
+  const buffer = await decoder.decodeAudioData(bytes);
+  const channels = [];
+  for (let c = 0; c < Math.min(2, buffer.numberOfChannels); c++) {
+    const data = buffer.getChannelData(c);
+    channels.push(int16 ? toInt16(data) : data.slice());
+  }
+  return { channels, sampleRate: buffer.sampleRate, loop: wav?.loop ?? null, unityNote: wav?.unityNote ?? null };
+}
+
+/**
+ * Completes regions from their sample files where the instrument said to
+ * (`fromSample[i]` from the parser): the root key for
+ * `pitch_keycenter=sample`, SFZ's implicit loop when the file has one, and
+ * loop points for looping regions that did not name them. A looping region
+ * with no loop points anywhere plays unlooped, with a warning.
+ */
+export function applySampleInfo(regions, fromSample, samples, sampleNames, warnings) {
+  regions.forEach((r, i) => {
+    const want = fromSample[i] ?? {};
+    const file = samples[r.sample];
+    const name = sampleNames[r.sample];
+    if (want.root_key) {
+      if (file.unityNote !== null && file.unityNote !== undefined) r.root_key = file.unityNote;
+      else warnings.push(`${name}: pitch_keycenter=sample, but the file gives no root key; using 60`);
+    }
+    if (want.loop_mode && file.loop) r.loop_mode = 'Continuous';
+    const looping = r.loop_mode === 'Continuous' || r.loop_mode === 'Sustain';
+    if (looping && (want.loop_points || r.loop_end === 0)) {
+      if (file.loop) {
+        r.loop_start = file.loop.start;
+        r.loop_end = file.loop.end;
+      } else {
+        r.loop_mode = 'NoLoop';
+        warnings.push(`${name}: the region loops but neither it nor the file gives loop points; playing it unlooped`);
+      }
+    }
+  });
+}
+
+function toInt16(data) {
+  const out = new Int16Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const x = Math.max(-1, Math.min(1, data[i]));
+    out[i] = Math.round(x * 32767);
+  }
+  return out;
+}
+
+/** Runs `task(item, index)` over `items`, at most `limit` at a time. */
+export async function mapLimited(items, limit, task) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
