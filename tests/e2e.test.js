@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { launchBrowser, collectErrors } from './helpers/browser.js';
 import { startDevServer, startServerWithoutIsolation } from './helpers/server.js';
 import { wav16, writeFixtures } from './helpers/fixtures.js';
+import { pitchOf } from './helpers/measure.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const API = `/@fs${ROOT}/web/index.js`;
@@ -50,24 +51,6 @@ function installFakeMidi() {
     window.__fakeMidi.requests += 1;
     return access;
   };
-}
-
-/** Autocorrelation pitch in 300-1000 Hz, refined by parabolic interpolation. */
-function pitchOf(samples, rate) {
-  const n = samples.length;
-  const minLag = Math.floor(rate / 1000);
-  const maxLag = Math.ceil(rate / 300);
-  const corr = new Float64Array(maxLag + 2);
-  for (let lag = minLag - 1; lag <= maxLag + 1; lag++) {
-    let s = 0;
-    for (let i = 0; i + lag < n; i++) s += samples[i] * samples[i + lag];
-    corr[lag] = s;
-  }
-  let best = minLag;
-  for (let lag = minLag; lag <= maxLag; lag++) if (corr[lag] > corr[best]) best = lag;
-  const [a, b, c] = [corr[best - 1], corr[best], corr[best + 1]];
-  const shift = (a - c) / (2 * (a - 2 * b + c));
-  return rate / (best + shift);
 }
 
 describe('the demo page', () => {

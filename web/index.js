@@ -13,7 +13,7 @@ import { FLAG_IMMEDIATE } from './ring.js';
 import { ContextClock, defaultScheduleDelay } from './clock.js';
 import { SamplerError, isolationProblem } from './errors.js';
 import { MidiInputs, requestMidiAccess, forEachChannelMessage } from './midi-input.js';
-import { initLoader, fetchSfz, decodeSample, applySampleInfo, mapLimited } from './instrument-loader.js';
+import { initLoader, fetchSfz, fetchSoundFontPreset, decodeSample, applySampleInfo, mapLimited } from './instrument-loader.js';
 
 export { SamplerError, isolationProblem, MidiRing, forEachChannelMessage };
 
@@ -232,11 +232,19 @@ export class Sampler {
    * (played across the keyboard from `rootKey`, default 60). Options:
    * `onProgress({ loaded, total })`, `sampleFormat` ('int16', the default,
    * or 'float32'), `regionFilter(region, sampleUrl)` returning the region
-   * (possibly changed) or null to leave it out.
+   * (possibly changed) or null to leave it out. A SoundFont 2 file (.sf2)
+   * loads one preset, chosen by `bank` and `program` (default: the first);
+   * its result also lists `presets` and the loaded `preset`.
    * Resolves to `{ samples, regions, bytes, warnings }`.
    */
-  async loadInstrument(source, { onProgress, sampleFormat = 'int16', regionFilter, rootKey = 60 } = {}) {
+  async loadInstrument(source, { onProgress, sampleFormat = 'int16', regionFilter, rootKey = 60, bank, program } = {}) {
     const url = new URL(source, globalThis.location?.href);
+    if (/\.sf2$/i.test(url.pathname)) {
+      const sf = await fetchSoundFontPreset(url, { bank, program });
+      onProgress?.({ loaded: sf.samples.length, total: sf.samples.length });
+      const result = await this._sendInstrument(sf.samples, sf.regions, {});
+      return { ...result, regions: sf.regions.length, warnings: sf.warnings, presets: sf.presets, preset: sf.preset };
+    }
     if (!/\.sfz$/i.test(url.pathname)) {
       const result = await this.loadSamples([{ url: url.href, rootKey, keyLo: 0, keyHi: 127 }], { onProgress });
       return { ...result, regions: 1, warnings: [] };

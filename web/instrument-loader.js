@@ -2,7 +2,7 @@
 // engine's wasm module, used only for parsing), fetching and decoding. The
 // worklet receives finished regions and sample data and only swaps them in.
 
-import { initSync, parseSfz } from './generated/sampler_wasm.js';
+import { initSync, parseSfz, SoundFontFile } from './generated/sampler_wasm.js';
 import { SamplerError } from './errors.js';
 
 let initialised = false;
@@ -68,6 +68,32 @@ export async function fetchSfz(url) {
     }
   }
   throw new SamplerError('instrument', `${url}: too many #include rounds`);
+}
+
+/**
+ * Fetches and parses a SoundFont 2 file and builds one preset (by `bank`
+ * and `program`, default the first preset). Returns { regions, samples,
+ * warnings, presets, preset } with samples ready for the worklet.
+ */
+export async function fetchSoundFontPreset(url, { bank, program } = {}) {
+  let font;
+  try {
+    const bytes = new Uint8Array(await (await fetchOk(url)).arrayBuffer());
+    font = new SoundFontFile(decodeURIComponent(url.pathname.split('/').pop()), bytes);
+  } catch (err) {
+    throw new SamplerError('instrument', `${url}: ${err.message}`, { cause: err });
+  }
+  try {
+    const presets = font.presets();
+    const index = bank === undefined && program === undefined ? presets[0]?.index : font.findPreset(bank ?? 0, program ?? 0);
+    if (index === undefined) throw new Error(`no preset at bank ${bank ?? 0} program ${program ?? 0}`);
+    const built = font.instrument(index);
+    return { ...built, presets, preset: presets.find((p) => p.index === index) };
+  } catch (err) {
+    throw new SamplerError('instrument', `${url}: ${err.message}`, { cause: err });
+  } finally {
+    font.free(); // the parsed file can be large (FluidR3_GM is 148 MB)
+  }
 }
 
 /**

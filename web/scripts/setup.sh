@@ -130,6 +130,11 @@ if [ $WANT_TEST_TOOLS = 1 ]; then
     command -v chromedriver >/dev/null || pkgs+=(chromium-driver)
     [ ${#pkgs[@]} = 0 ] || apt_install "${pkgs[@]}"
   fi
+  # A reference renderer and a SoundFont nobody here wrote, for the SF2 tests.
+  pkgs=()
+  command -v fluidsynth >/dev/null || pkgs+=(fluidsynth)
+  [ -f /usr/share/sounds/sf2/TimGM6mb.sf2 ] || pkgs+=(timgm6mb-soundfont)
+  [ ${#pkgs[@]} = 0 ] || apt_install "${pkgs[@]}"
 fi
 
 # --- npm packages --------------------------------------------------------------

@@ -222,6 +222,9 @@ impl Engine {
             KeyState { velocity, frame: self.frame, release_pending: false };
         let slot = self.slot_for(channel);
         let random = self.next_random();
+        // Voices this note-on starts have serials above this; a choke group
+        // must not cut its own note's layers (a stereo pair in one class).
+        let first_serial = self.next_serial + 1;
         let region_count = match &mut self.slots[usize::from(slot)] {
             Some(l) => {
                 if let Some((lo, hi)) = l.instrument.keyswitch_range {
@@ -254,17 +257,23 @@ impl Engine {
             }
             let group = region.group;
             if group != 0 {
-                self.choke(channel, slot, group);
+                self.choke(channel, slot, group, first_serial);
             }
             self.start_voice(slot, r, channel, note, velocity, 1.0);
         }
     }
 
-    /// Fades the voices on `channel` whose region is `off_by` `group`.
-    fn choke(&mut self, channel: u8, slot: u16, group: u32) {
+    /// Fades the voices on `channel` whose region is `off_by` `group`,
+    /// except those started since serial `first_serial` (the same note-on).
+    fn choke(&mut self, channel: u8, slot: u16, group: u32, first_serial: u64) {
         let Some(loaded) = &self.slots[usize::from(slot)] else { return };
         for v in self.voices.iter_mut() {
-            if v.is_active() && v.channel == channel && v.slot == slot && loaded.instrument.regions[v.region as usize].off_by == group {
+            if v.is_active()
+                && v.started < first_serial
+                && v.channel == channel
+                && v.slot == slot
+                && loaded.instrument.regions[v.region as usize].off_by == group
+            {
                 v.fade_out();
             }
         }

@@ -590,3 +590,20 @@ fn swapping_instruments_lets_sounding_notes_ring_out() {
     rig.render(4800);
     assert_eq!(rig.host.engine.collect_retired().len(), 1, "freed once its notes ended");
 }
+
+#[test]
+fn a_choke_group_does_not_cut_layers_of_the_same_note() {
+    // Two layers of one note in the same class (an SF2 stereo pair, or
+    // exclusiveClass drums): both sound; the next note of the class chokes both.
+    let inst = dc_layers(&[0.1, 0.2], |_, r| {
+        (r.group, r.off_by) = (7, 7);
+        r.loop_mode = LoopMode::OneShot;
+    });
+    let mut rig = Rig::new(SR, 8, inst);
+    rig.send(0, 0x90, 60, 100);
+    rig.send(10_000, 0x90, 62, 100);
+    let out: Vec<f32> = rig.render(20_000).iter().map(|x| x / UNITY).collect();
+    assert!((out[5000] - 0.3).abs() < 1e-5, "both layers: {}", out[5000]);
+    assert!((out[15_000] - 0.3).abs() < 1e-5, "the new note's two layers only: {}", out[15_000]);
+    assert_eq!(rig.host.engine.active_voices(), 2);
+}

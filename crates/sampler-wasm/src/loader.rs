@@ -52,3 +52,66 @@ pub fn parse_sfz(path: &str, text: &str, read_include: &js_sys::Function) -> Res
     };
     out.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
 }
+
+/// A parsed SoundFont 2 file, on the main thread. Building a preset's
+/// instrument converts only the samples that preset uses.
+#[wasm_bindgen]
+pub struct SoundFontFile {
+    font: sampler_sf2::SoundFont,
+}
+
+#[derive(Serialize)]
+struct PresetOut<'a> {
+    name: &'a str,
+    bank: u16,
+    program: u8,
+    index: usize,
+}
+
+#[wasm_bindgen]
+impl SoundFontFile {
+    /// Parses `bytes`; throws an Error naming `name` and the problem.
+    #[wasm_bindgen(constructor)]
+    pub fn new(name: &str, bytes: &[u8]) -> Result<SoundFontFile, JsError> {
+        let font = sampler_sf2::SoundFont::parse(name, bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(SoundFontFile { font })
+    }
+
+    /// `[{ name, bank, program, index }]`, sorted by bank and program.
+    pub fn presets(&self) -> Result<JsValue, JsError> {
+        let presets = self.font.presets();
+        let out: Vec<PresetOut> =
+            presets.iter().map(|p| PresetOut { name: &p.name, bank: p.bank, program: p.program, index: p.index }).collect();
+        out.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    #[wasm_bindgen(js_name = findPreset)]
+    pub fn find_preset(&self, bank: u16, program: u8) -> Option<usize> {
+        self.font.find_preset(bank, program)
+    }
+
+    /// `{ regions, samples: [{ channels: [Int16Array | Float32Array], sampleRate }], warnings }`
+    /// for one preset (by `index` from `presets()`).
+    pub fn instrument(&self, preset: usize) -> Result<JsValue, JsError> {
+        use sampler_core::sample::{SampleData, GUARD_BEFORE};
+        let (instrument, warnings) = self.font.instrument_with_warnings(preset).map_err(|e| JsError::new(&e.to_string()))?;
+        let samples = js_sys::Array::new();
+        for s in &instrument.samples {
+            let frames = GUARD_BEFORE..GUARD_BEFORE + s.frames();
+            let channels: js_sys::Array = match s.data() {
+                SampleData::I16(c) => c.iter().map(|ch| JsValue::from(js_sys::Int16Array::from(&ch[frames.clone()]))).collect(),
+                SampleData::F32(c) => c.iter().map(|ch| JsValue::from(js_sys::Float32Array::from(&ch[frames.clone()]))).collect(),
+            };
+            let sample = js_sys::Object::new();
+            js_sys::Reflect::set(&sample, &"channels".into(), &channels).map_err(|_| JsError::new("building sample"))?;
+            js_sys::Reflect::set(&sample, &"sampleRate".into(), &JsValue::from(s.sample_rate())).map_err(|_| JsError::new("building sample"))?;
+            samples.push(&sample);
+        }
+        let regions = instrument.regions.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))?;
+        let out = js_sys::Object::new();
+        for (key, value) in [("regions", regions), ("samples", samples.into()), ("warnings", serde_wasm_bindgen::to_value(&warnings)?)] {
+            js_sys::Reflect::set(&out, &key.into(), &value).map_err(|_| JsError::new("building instrument"))?;
+        }
+        Ok(out.into())
+    }
+}
