@@ -244,6 +244,30 @@ describe('sample accuracy in an OfflineAudioContext', () => {
     await page.close();
   });
 
+  /**
+   * Loads the instrument at `url` into a 1 s mono OfflineAudioContext at
+   * 48 kHz, plays `events` ([seconds, 'on' | 'off', note, velocity]) and
+   * returns { out, result } (the rendered samples and loadInstrument's result).
+   */
+  async function renderInstrument(page, url, events) {
+    return page.evaluate(
+      async ({ api, url, events }) => {
+        const { createSampler } = await import(api);
+        const ctx = new OfflineAudioContext(1, 48000, 48000);
+        const sampler = await createSampler(ctx);
+        sampler.node.connect(ctx.destination);
+        const result = await sampler.loadInstrument(url);
+        for (const [time, kind, note, velocity] of events) {
+          if (kind === 'on') sampler.noteOn(note, velocity, { time });
+          else sampler.noteOff(note, { time });
+        }
+        const rendered = await ctx.startRendering();
+        return { out: Array.from(rendered.getChannelData(0)), result };
+      },
+      { api: API, url, events },
+    );
+  }
+
   test('an SFZ with #define, #include, velocity layers and a release sample loads and plays', TIMEOUT, async () => {
     const rate = 48000;
     const constant = (v) => wav16(new Array(rate).fill(v), rate);
@@ -267,22 +291,11 @@ describe('sample accuracy in an OfflineAudioContext', () => {
     const page = await browser.context.newPage();
     const errors = collectErrors(page);
     await page.goto(server.url);
-    const { out, result } = await page.evaluate(
-      async ({ api, sfz }) => {
-        const { createSampler } = await import(api);
-        const ctx = new OfflineAudioContext(1, 48000, 48000);
-        const sampler = await createSampler(ctx);
-        sampler.node.connect(ctx.destination);
-        const result = await sampler.loadInstrument(sfz);
-        const at = (frame) => ({ time: frame / 48000 });
-        sampler.noteOn(60, 40, at(1000)); // soft layer
-        sampler.noteOff(60, at(5000)); // -> release sample
-        sampler.noteOn(62, 100, at(20000)); // loud layer (sample pitched up)
-        const rendered = await ctx.startRendering();
-        return { out: Array.from(rendered.getChannelData(0)), result };
-      },
-      { api: API, sfz: `/@fs${dir}piano.sfz` },
-    );
+    const { out, result } = await renderInstrument(page, `/@fs${dir}piano.sfz`, [
+      [1000 / 48000, 'on', 60, 40], // soft layer
+      [5000 / 48000, 'off', 60], // -> release sample
+      [20000 / 48000, 'on', 62, 100], // loud layer (sample pitched up)
+    ]);
     assert.deepEqual(result.warnings, []);
     assert.equal(result.regions, 3);
     assert.equal(result.samples, 3);
@@ -307,19 +320,7 @@ describe('sample accuracy in an OfflineAudioContext', () => {
     });
     const page = await browser.context.newPage();
     await page.goto(server.url);
-    const { out, result } = await page.evaluate(
-      async ({ api, sfz }) => {
-        const { createSampler } = await import(api);
-        const ctx = new OfflineAudioContext(1, 48000, 48000);
-        const sampler = await createSampler(ctx);
-        sampler.node.connect(ctx.destination);
-        const result = await sampler.loadInstrument(sfz);
-        sampler.noteOn(69, 100, { time: 0 });
-        const rendered = await ctx.startRendering();
-        return { out: Array.from(rendered.getChannelData(0)), result };
-      },
-      { api: API, sfz: `/@fs${dir}loop.sfz` },
-    );
+    const { out, result } = await renderInstrument(page, `/@fs${dir}loop.sfz`, [[0, 'on', 69, 100]]);
     assert.deepEqual(result.warnings, []);
     const rms = (a) => Math.sqrt(a.reduce((s, x) => s + x * x, 0) / a.length);
     const early = rms(out.slice(1000, 4000));

@@ -215,12 +215,7 @@ fn the_lfo_modulates_pitch_by_its_depth() {
     rig.send(0, 0x90, 69, 127);
     let out = rig.render(48_000);
     // Local frequency over 40 ms windows swings ±100 cents around 440 Hz.
-    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
-    for w in out[480..].chunks(1920).filter(|c| c.len() == 1920) {
-        let c = cents(frequency(w, SR), 440.0);
-        lo = lo.min(c);
-        hi = hi.max(c);
-    }
+    let (lo, hi) = pitch_range_cents(&out[480..], SR, 440.0);
     assert!((85.0..=101.0).contains(&hi) && (-101.0..=-85.0).contains(&lo), "swing {lo:.1}..{hi:.1} cents");
 }
 

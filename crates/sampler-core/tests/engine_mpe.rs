@@ -129,12 +129,7 @@ fn per_note_pressure_adds_vibrato_to_its_note_only() {
         rig.send(0, 0xD0 | pressure_channel, 127, 0);
         rig.send(0, 0x93, 69, 100);
         let out = rig.render(48_000);
-        let (mut lo, mut hi) = (f64::MAX, f64::MIN);
-        for w in out[480..].chunks(1920).filter(|c| c.len() == 1920) {
-            let c = cents(frequency(w, SR), 440.0);
-            lo = lo.min(c);
-            hi = hi.max(c);
-        }
+        let (lo, hi) = pitch_range_cents(&out[480..], SR, 440.0);
         hi - lo
     };
     assert!(swing(3) > 80.0, "full pressure on the note's channel: ±50 cents");

@@ -130,6 +130,18 @@ pub fn cents(measured: f64, expected: f64) -> f64 {
     1200.0 * (measured / expected).log2()
 }
 
+/// Lowest and highest local pitch in cents from `reference`, over 40 ms
+/// windows (at 48 kHz): how far vibrato swings.
+pub fn pitch_range_cents(signal: &[f32], sample_rate: f32, reference: f64) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+    for w in signal.chunks(1920).filter(|c| c.len() == 1920) {
+        let c = cents(frequency(w, sample_rate), reference);
+        lo = lo.min(c);
+        hi = hi.max(c);
+    }
+    (lo, hi)
+}
+
 pub fn max_jump(signal: &[f32]) -> f32 {
     signal.windows(2).fold(0.0, |m, w| m.max((w[1] - w[0]).abs()))
 }
