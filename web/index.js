@@ -13,7 +13,7 @@ import { FLAG_IMMEDIATE } from './ring.js';
 import { ContextClock, defaultScheduleDelay } from './clock.js';
 import { SamplerError, isolationProblem } from './errors.js';
 import { MidiInputs, requestMidiAccess, forEachChannelMessage } from './midi-input.js';
-import { initLoader, fetchSfz, fetchSoundFontPreset, decodeSample, applySampleInfo, mapLimited } from './instrument-loader.js';
+import { initLoader, fetchSfz, fetchSoundFontPreset, decodeSample, bufferChannels, applySampleInfo, mapLimited } from './instrument-loader.js';
 
 export { SamplerError, isolationProblem, MidiRing, forEachChannelMessage };
 
@@ -301,12 +301,7 @@ export class Sampler {
       if (entry.channels) {
         return { channels: entry.channels.map((c) => Float32Array.from(c)), sampleRate: entry.sampleRate };
       }
-      if (entry.audioBuffer) {
-        const b = entry.audioBuffer;
-        const channels = [];
-        for (let c = 0; c < Math.min(2, b.numberOfChannels); c++) channels.push(b.getChannelData(c).slice());
-        return { channels, sampleRate: b.sampleRate };
-      }
+      if (entry.audioBuffer) return bufferChannels(entry.audioBuffer, false);
       return await decodeSample(this.context, entry.url, false);
     } catch (err) {
       throw new SamplerError('instrument', `${where}: ${err.message}`, { cause: err });

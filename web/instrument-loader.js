@@ -173,12 +173,17 @@ export async function decodeSample(context, url, int16) {
   const nativeRate = rate >= 3000 && rate <= 768000 ? rate : 0;
   const decoder = nativeRate && nativeRate !== context.sampleRate ? new OfflineAudioContext(1, 1, nativeRate) : context;
   const buffer = await decoder.decodeAudioData(bytes);
+  return { ...bufferChannels(buffer, int16), loop: wav?.loop ?? null, unityNote: wav?.unityNote ?? null };
+}
+
+/** Copies of an AudioBuffer's first one or two channels, and its rate. */
+export function bufferChannels(buffer, int16) {
   const channels = [];
   for (let c = 0; c < Math.min(2, buffer.numberOfChannels); c++) {
     const data = buffer.getChannelData(c);
     channels.push(int16 ? toInt16(data) : data.slice());
   }
-  return { channels, sampleRate: buffer.sampleRate, loop: wav?.loop ?? null, unityNote: wav?.unityNote ?? null };
+  return { channels, sampleRate: buffer.sampleRate };
 }
 
 /**

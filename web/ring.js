@@ -35,6 +35,21 @@ export const RECORD_WORDS = 4;
 export const FLAG_IMMEDIATE = 1;
 export const MAX_CAPACITY = 1 << 20;
 
+/**
+ * Names of the constants where `wasmLayout` (the wasm module's
+ * `ringLayout()`, camelCase keys) differs from this file; empty when they
+ * agree.
+ */
+export function layoutDifferences(wasmLayout) {
+  const ours = { MAGIC, VERSION, W_MAGIC, W_VERSION, W_CAPACITY, W_WRITE_INDEX, W_DROPPED, W_READ_INDEX, W_STATS,
+    STAT_RECEIVED, STAT_LATE, STAT_QUANTA, STAT_ACTIVE_VOICES, STAT_QUEUE_DROPPED, STAT_QUEUED, STAT_MAX_FILL,
+    STAT_INVALID, STAT_COUNT, HEADER_WORDS, RECORD_WORDS, FLAG_IMMEDIATE, MAX_CAPACITY };
+  const camel = (name) => name.toLowerCase().replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+  const byCamel = Object.fromEntries(Object.entries(ours).map(([k, v]) => [camel(k), v]));
+  const names = new Set([...Object.keys(wasmLayout), ...Object.keys(byCamel)]);
+  return [...names].filter((k) => wasmLayout[k] !== byCamel[k]);
+}
+
 /** Bytes of a ring holding `capacity` records. */
 export function ringBytes(capacity) {
   return (HEADER_WORDS + capacity * RECORD_WORDS) * 4;

@@ -11,22 +11,7 @@
 
 import './text-codec-polyfill.js';
 import { initSync, WasmSampler, ringLayout } from '../web/generated/sampler_wasm.js';
-import * as L from '../web/ring.js';
-
-function layoutMismatch() {
-  const wasm = ringLayout();
-  const js = {
-    magic: L.MAGIC, version: L.VERSION, wMagic: L.W_MAGIC, wVersion: L.W_VERSION, wCapacity: L.W_CAPACITY,
-    wWriteIndex: L.W_WRITE_INDEX, wDropped: L.W_DROPPED, wReadIndex: L.W_READ_INDEX, wStats: L.W_STATS,
-    statReceived: L.STAT_RECEIVED, statLate: L.STAT_LATE, statQuanta: L.STAT_QUANTA,
-    statActiveVoices: L.STAT_ACTIVE_VOICES, statQueueDropped: L.STAT_QUEUE_DROPPED, statQueued: L.STAT_QUEUED,
-    statMaxFill: L.STAT_MAX_FILL, statInvalid: L.STAT_INVALID, statCount: L.STAT_COUNT,
-    headerWords: L.HEADER_WORDS, recordWords: L.RECORD_WORDS, flagImmediate: L.FLAG_IMMEDIATE,
-    maxCapacity: L.MAX_CAPACITY,
-  };
-  const bad = Object.keys(wasm).filter((k) => wasm[k] !== js[k]);
-  return bad.length ? `ring layout differs between wasm and JS in: ${bad.join(', ')}` : null;
-}
+import { layoutDifferences } from '../web/ring.js';
 
 class SamplerProcessor extends AudioWorkletProcessor {
   constructor(options) {
@@ -36,8 +21,8 @@ class SamplerProcessor extends AudioWorkletProcessor {
     try {
       const { module, ring, maxPolyphony } = options.processorOptions;
       this.wasm = initSync({ module });
-      const mismatch = layoutMismatch();
-      if (mismatch) throw new Error(mismatch);
+      const differences = layoutDifferences(ringLayout());
+      if (differences.length) throw new Error(`ring layout differs between wasm and JS in: ${differences.join(', ')}`);
       this.sampler = new WasmSampler(sampleRate, ring, maxPolyphony ?? 256);
       this.bindViews(128);
       this.port.postMessage({ type: 'ready', maxBlock: WasmSampler.maxBlock() });

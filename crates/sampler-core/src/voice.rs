@@ -270,10 +270,10 @@ impl Voice {
 
         // Filter: cutoff from tracking, envelope and LFO, set once per period.
         let filtered = if let Some(f) = &region.filter {
-            let mut env_level = 0.0;
-            for _ in 0..frames {
-                env_level = self.filter_envelope.advance();
-            }
+            // Only the period's last level is used: advance in runs.
+            let mut levels = [0.0f32; CONTROL_FRAMES];
+            self.filter_envelope.fill(&mut levels[..frames]);
+            let env_level = levels[frames - 1];
             let cutoff_cents = env_level * f.envelope_depth_cents + lfo_value * lfo.to_cutoff_cents + channel.timbre_cents();
             self.filter.set(f.kind, self.base_cutoff * (cutoff_cents / 1200.0).exp2(), f.resonance_db, ctx.sample_rate);
             true

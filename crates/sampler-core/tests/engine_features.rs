@@ -514,7 +514,7 @@ fn keyswitches_select_articulations() {
     inst.keyswitch_range = Some((24, 25));
     inst.keyswitch_default = Some(24);
     let mut rig = Rig::new(SR, 8, inst);
-    let mut play = |rig: &mut Rig| {
+    let play = |rig: &mut Rig| {
         rig.send(rig.frame, 0x90, 60, 100);
         let level = rig.render(960)[900] / UNITY;
         rig.send(rig.frame, 0x80, 60, 0);

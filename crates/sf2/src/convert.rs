@@ -211,31 +211,8 @@ pub(crate) fn plan_preset(h: &Hydra, sample_ok: &[bool], points: usize, preset: 
             ignored_mods.len()
         ));
     }
-    share_exclusive_classes(&mut plan.regions);
     plan.notes = notes.list;
     plan
-}
-
-/// Regions of one exclusive class that a single note starts together
-/// (a stereo pair, layers) must not choke each other. The core chokes the
-/// class at each region of a note-on that has `group` set, including the
-/// voices that note has just started, so among same-class regions with
-/// identical key and velocity ranges only the first keeps `group`; the
-/// others keep `off_by`, so the next note of the class still silences
-/// them. Whenever one of them plays, the first plays too, earlier in
-/// region order, so the class is choked exactly once per note.
-fn share_exclusive_classes(regions: &mut [Planned]) {
-    let mut leaders = HashMap::new();
-    for (i, p) in regions.iter_mut().enumerate() {
-        let r = &mut p.mapped.region;
-        if r.group == 0 {
-            continue;
-        }
-        let key = (r.group, r.key_lo, r.key_hi, r.vel_lo, r.vel_hi);
-        if *leaders.entry(key).or_insert(i) != i {
-            r.group = 0;
-        }
-    }
 }
 
 /// Converts the planned regions' samples (each distinct sample range once)
