@@ -136,6 +136,9 @@ describe('the demo page', () => {
     // depends on machine load, so it is not asserted).
     await page.evaluate(() => window.__fakeMidi.play([0x90, 70, 110]));
     await page.waitForFunction(() => document.querySelector('.key[data-note="70"]').classList.contains('down'));
+    // The key lights from the main thread; the worklet publishes its count at
+    // the end of the quantum that drained the event, so wait for it.
+    await page.waitForFunction(() => window.__samplerPage.sampler.stats().received >= 5, null, { timeout: 5000 });
     const stats = await page.evaluate(() => window.__samplerPage.sampler.stats());
     assert.equal(stats.received, 5);
     assert.equal(await page.evaluate(() => window.__fakeMidi.requests), 1);
