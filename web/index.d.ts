@@ -18,6 +18,8 @@ export function isolationProblem(): string | null;
 
 export type LatencyMode = 'constant' | 'lowest';
 
+export type VelocityCurve = 'linear' | 'soft' | 'hard' | 'fixed';
+
 export interface SamplerOptions {
   /** Voices that may sound at once (default 256). */
   maxPolyphony?: number;
@@ -60,6 +62,14 @@ export interface SamplerStats {
   queued: number;
   maxFill: number;
   invalid: number;
+  /**
+   * Share of real time the worklet spent rendering (0..1), averaged over the
+   * last second; null until the first second is measured. Measured with the
+   * worklet's clock (see `Sampler.dspClock`).
+   */
+  dspLoad: number | null;
+  /** Quanta whose measured render time exceeded their own duration. */
+  overBudget: number;
   dropped: number;
   fill: number;
   capacity: number;
@@ -123,6 +133,17 @@ export class Sampler {
   ): Promise<MidiInputsTracker>;
   disconnectMidi(): void;
   setMasterGain(gain: number): void;
+  /** Voices that may sound at once, 1..maxPolyphony; resolves to the cap in effect. */
+  setPolyphony(voices: number): Promise<number>;
+  setInterpolation(quality: 'linear' | 'hermite'): Promise<void>;
+  /** 'soft': light playing sounds louder; 'hard': needs heavy playing; 'fixed': every note at `velocity` (100). */
+  setVelocityCurve(curve: VelocityCurve, options?: { velocity?: number }): Promise<void>;
+  /** Semitones (-48..48) added to notes played from now on; held notes keep theirs. */
+  setTranspose(semitones: number): Promise<void>;
+  /** RPN 0 on every channel (or `channel`), sent through the ring. False if the ring was full. */
+  setPitchBendRange(semitones: number, options?: { cents?: number; channel?: number; time?: number }): boolean;
+  /** The clock the worklet measures render time with: 'performance.now' or 'Date.now' (1 ms steps, averaged). */
+  readonly dspClock: 'performance.now' | 'Date.now';
   stats(): SamplerStats;
   dispose(): void;
 }

@@ -89,11 +89,12 @@ export class Sampler {
 
   _onMessage(msg) {
     if (msg.type === 'ready') {
+      this.dspClock = msg.clock;
       this._settle('ready', null, msg);
-    } else if (msg.type === 'instrument-loaded') {
+    } else if (msg.type === 'instrument-loaded' || msg.type === 'settings-applied') {
       this._settle(msg.id, null, msg);
     } else if (msg.type === 'error') {
-      const err = new SamplerError(msg.id ? 'instrument' : 'worklet-failed', msg.message);
+      const err = new SamplerError(msg.id?.startsWith('instrument') ? 'instrument' : 'worklet-failed', msg.message);
       this._errors.push(err);
       if (!this._settle(msg.id ?? 'ready', err)) this.onerror?.(err);
     }
@@ -337,6 +338,67 @@ export class Sampler {
 
   setMasterGain(gain) {
     this.node.port.postMessage({ type: 'master-gain', gain });
+  }
+
+  /**
+   * The most voices that sound at once (1 up to the `maxPolyphony` given to
+   * createSampler); more notes steal. Resolves to the cap in effect.
+   */
+  async setPolyphony(voices) {
+    if (!Number.isInteger(voices) || voices < 1) throw new RangeError(`polyphony must be a positive integer, got ${voices}`);
+    return (await this._settings({ polyphony: voices })).polyphony;
+  }
+
+  /** 'linear' (cheapest) or 'hermite' (cubic, cleaner high notes). */
+  async setInterpolation(quality) {
+    if (quality !== 'linear' && quality !== 'hermite') throw new RangeError(`interpolation must be 'linear' or 'hermite', got ${quality}`);
+    await this._settings({ interpolation: quality });
+  }
+
+  /**
+   * How key velocity maps to the instrument: 'linear' (as played), 'soft'
+   * (light playing sounds louder), 'hard' (needs heavy playing) or 'fixed'
+   * (every note at `velocity`, default 100).
+   */
+  async setVelocityCurve(curve, { velocity = 100 } = {}) {
+    if (!['linear', 'soft', 'hard', 'fixed'].includes(curve)) {
+      throw new RangeError(`velocity curve must be 'linear', 'soft', 'hard' or 'fixed', got ${curve}`);
+    }
+    checkData('velocity', velocity);
+    await this._settings({ velocityCurve: curve, fixedVelocity: velocity });
+  }
+
+  /** Semitones (-48..48) added to every note played from now on; held notes keep theirs. */
+  async setTranspose(semitones) {
+    if (!Number.isInteger(semitones) || Math.abs(semitones) > 48) throw new RangeError(`transpose must be an integer in -48..48, got ${semitones}`);
+    await this._settings({ transpose: semitones });
+  }
+
+  /**
+   * Sets the pitch-bend range (RPN 0) on every channel, or on `channel`,
+   * through the event ring like any MIDI message. Returns false if the ring
+   * was full.
+   */
+  setPitchBendRange(semitones, { cents = 0, channel, time } = {}) {
+    checkData('semitones', semitones);
+    checkData('cents', cents);
+    const channels = channel === undefined ? [...Array(16).keys()] : [checkChannel(channel)];
+    let ok = true;
+    for (const c of channels) {
+      // RPN 0 (LSB, MSB), data entry MSB/LSB, then RPN null so a stray
+      // data-entry message cannot change it again.
+      for (const [cc, value] of [[101, 0], [100, 0], [6, semitones], [38, cents], [101, 127], [100, 127]]) {
+        ok = this._send(0xb0 | c, cc, value, 3, time) && ok;
+      }
+    }
+    return ok;
+  }
+
+  _settings(settings) {
+    const id = `settings-${this._nextId++}`;
+    const applied = new Promise((resolve, reject) => this._waiting.set(id, { resolve, reject }));
+    this.node.port.postMessage({ type: 'settings', id, ...settings });
+    return applied.then((msg) => msg.applied);
   }
 
   /** Counters from the shared buffer; cheap enough to poll every frame. */

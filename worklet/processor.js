@@ -13,6 +13,16 @@ import './text-codec-polyfill.js';
 import { initSync, WasmSampler, ringLayout } from '../web/generated/sampler_wasm.js';
 import { layoutDifferences } from '../web/ring.js';
 
+// The worklet scope may have no performance.now() (Chromium's has none);
+// Date.now() counts whole milliseconds, so one quantum's time is coarse, but
+// its average over many quanta is right (the quanta start at random phases
+// of the millisecond tick).
+const clock = globalThis.performance?.now ? () => globalThis.performance.now() : Date.now;
+const CLOCK_NAME = globalThis.performance?.now ? 'performance.now' : 'Date.now';
+/** Render-time measurements are published about once a second. */
+const TIMING_WINDOW_SECONDS = 1;
+const VELOCITY_CURVES = { linear: 0, soft: 1, hard: 2, fixed: 3 };
+
 class SamplerProcessor extends AudioWorkletProcessor {
   constructor(options) {
     super();
@@ -25,7 +35,10 @@ class SamplerProcessor extends AudioWorkletProcessor {
       if (differences.length) throw new Error(`ring layout differs between wasm and JS in: ${differences.join(', ')}`);
       this.sampler = new WasmSampler(sampleRate, ring, maxPolyphony ?? 256);
       this.bindViews(128);
-      this.port.postMessage({ type: 'ready', maxBlock: WasmSampler.maxBlock() });
+      this.busyMs = 0;
+      this.timedFrames = 0;
+      this.overBudget = 0;
+      this.port.postMessage({ type: 'ready', maxBlock: WasmSampler.maxBlock(), clock: CLOCK_NAME });
     } catch (err) {
       this.fail(err);
     }
@@ -53,12 +66,25 @@ class SamplerProcessor extends AudioWorkletProcessor {
         case 'master-gain':
           this.sampler.setMasterGain(msg.gain);
           break;
+        case 'settings':
+          this.applySettings(msg);
+          break;
         default:
           this.port.postMessage({ type: 'error', message: `unknown message type ${msg.type}` });
       }
     } catch (err) {
       this.port.postMessage({ type: 'error', id: msg.id, message: String(err && err.message ? err.message : err) });
     }
+  }
+
+  applySettings({ id, polyphony, interpolation, velocityCurve, fixedVelocity, transpose }) {
+    const s = this.sampler;
+    const applied = {};
+    if (polyphony !== undefined) applied.polyphony = s.setPolyphony(polyphony);
+    if (interpolation !== undefined) s.setInterpolation(interpolation === 'hermite' ? 1 : 0);
+    if (velocityCurve !== undefined) s.setVelocityCurve(VELOCITY_CURVES[velocityCurve] ?? 0, fixedVelocity ?? 100);
+    if (transpose !== undefined) s.setTranspose(transpose);
+    this.port.postMessage({ type: 'settings-applied', id, applied });
   }
 
   // Builds the instrument between quanta; the current one plays until the
@@ -79,8 +105,10 @@ class SamplerProcessor extends AudioWorkletProcessor {
     if (this.failed) return true;
     const out = outputs[0];
     const frames = out[0].length;
+    const started = clock();
     try {
       this.sampler.process(currentFrame, frames);
+      this.measure(clock() - started, frames);
     } catch (err) {
       // A trap leaves the wasm instance unusable; go silent and say why.
       this.fail(err);
@@ -91,6 +119,20 @@ class SamplerProcessor extends AudioWorkletProcessor {
     out[0].set(this.left);
     if (out.length > 1) out[1].set(this.right);
     return true;
+  }
+
+  /** Adds one quantum's render time; publishes the load once per window. */
+  measure(elapsedMs, frames) {
+    this.busyMs += elapsedMs;
+    this.timedFrames += frames;
+    if (elapsedMs > (1000 * frames) / sampleRate) this.overBudget++;
+    if (this.timedFrames >= TIMING_WINDOW_SECONDS * sampleRate) {
+      const realMs = (1000 * this.timedFrames) / sampleRate;
+      const ppm = Math.min(0xffffffff, Math.max(1, Math.round((1e6 * this.busyMs) / realMs)));
+      this.sampler.publishTiming(ppm, this.overBudget);
+      this.busyMs = 0;
+      this.timedFrames = 0;
+    }
   }
 }
 

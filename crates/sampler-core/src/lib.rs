@@ -4,7 +4,7 @@
 //! - [`midi`]: parsing raw MIDI bytes.
 //! - [`sample`], [`region`], [`instrument`]: the instrument model.
 //! - [`envelope`], [`filter`], [`interpolation`], [`voice`]: one sounding note.
-//! - [`channel`]: per-channel MIDI state.
+//! - [`channel`]: per-channel MIDI state; [`note_input`]: transpose and velocity curve.
 //! - [`engine`]: the voice pool, MIDI handling and the mix.
 //! - [`host`]: the ring → engine bridge that applies events at exact frames.
 
@@ -16,6 +16,7 @@ pub mod host;
 pub mod instrument;
 pub mod interpolation;
 pub mod midi;
+pub mod note_input;
 pub mod region;
 pub mod sample;
 pub mod voice;
@@ -24,5 +25,6 @@ pub use engine::{Engine, MpeZones};
 pub use host::{Host, HostStats};
 pub use instrument::Instrument;
 pub use interpolation::Interpolation;
+pub use note_input::{NoteInput, VelocityCurve};
 pub use region::{LoopMode, Region, Trigger};
 pub use sample::Sample;

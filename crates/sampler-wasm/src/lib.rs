@@ -16,7 +16,7 @@ mod shared_words;
 
 use js_sys::SharedArrayBuffer;
 use midi_ring::{layout, Consumer};
-use sampler_core::{Engine, Host, Instrument, Interpolation, Region, Sample};
+use sampler_core::{Engine, Host, Instrument, Interpolation, Region, Sample, VelocityCurve};
 use wasm_bindgen::prelude::*;
 
 pub use shared_words::SharedWords;
@@ -131,6 +131,40 @@ impl WasmSampler {
         Ok(())
     }
 
+    /// Publishes the worklet's render-time measurements to the ring's
+    /// statistics words (see `STAT_DSP_LOAD_PPM`, `STAT_OVER_BUDGET`).
+    #[wasm_bindgen(js_name = publishTiming)]
+    pub fn publish_timing(&mut self, load_ppm: u32, over_budget: u32) {
+        self.ring.publish_stat(layout::STAT_DSP_LOAD_PPM, load_ppm);
+        self.ring.publish_stat(layout::STAT_OVER_BUDGET, over_budget);
+    }
+
+    /// The most voices that sound at once, up to the constructor's
+    /// `maxPolyphony`; returns the cap in effect.
+    #[wasm_bindgen(js_name = setPolyphony)]
+    pub fn set_polyphony(&mut self, voices: u32) -> u32 {
+        self.host.engine.set_polyphony(voices as usize);
+        self.host.engine.polyphony() as u32
+    }
+
+    /// Semitones added to every note played from now on (±48).
+    #[wasm_bindgen(js_name = setTranspose)]
+    pub fn set_transpose(&mut self, semitones: i32) {
+        self.host.engine.note_input().set_transpose(semitones);
+    }
+
+    /// 0: linear, 1: soft, 2: hard, 3: every note at `fixed_velocity`.
+    #[wasm_bindgen(js_name = setVelocityCurve)]
+    pub fn set_velocity_curve(&mut self, curve: u32, fixed_velocity: u8) {
+        let curve = match curve {
+            1 => VelocityCurve::Soft,
+            2 => VelocityCurve::Hard,
+            3 => VelocityCurve::Fixed(fixed_velocity),
+            _ => VelocityCurve::Linear,
+        };
+        self.host.engine.note_input().set_velocity_curve(curve);
+    }
+
     /// 0: linear, 1: cubic Hermite.
     #[wasm_bindgen(js_name = setInterpolation)]
     pub fn set_interpolation(&mut self, mode: u32) {
@@ -216,6 +250,8 @@ pub fn ring_layout() -> Result<JsValue, JsError> {
         stat_queued: usize,
         stat_max_fill: usize,
         stat_invalid: usize,
+        stat_dsp_load_ppm: usize,
+        stat_over_budget: usize,
         stat_count: usize,
         header_words: usize,
         record_words: usize,
@@ -241,6 +277,8 @@ pub fn ring_layout() -> Result<JsValue, JsError> {
         stat_queued: STAT_QUEUED,
         stat_max_fill: STAT_MAX_FILL,
         stat_invalid: STAT_INVALID,
+        stat_dsp_load_ppm: STAT_DSP_LOAD_PPM,
+        stat_over_budget: STAT_OVER_BUDGET,
         stat_count: STAT_COUNT,
         header_words: HEADER_WORDS,
         record_words: RECORD_WORDS,
