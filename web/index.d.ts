@@ -29,6 +29,14 @@ export interface SamplerOptions {
   latencyMode?: LatencyMode;
   /** Seconds from a timestamp to sound in 'constant' mode (default: from the context's latencies). */
   scheduleDelay?: number;
+  /**
+   * How events reach the worklet. 'auto' (default): 'shared' on a
+   * cross-origin isolated page, else 'message'. 'shared': the
+   * SharedArrayBuffer ring (throws SamplerError 'not-isolated' when
+   * unavailable). 'message': batches posted to the worklet; events that
+   * arrive after their frame play at the next quantum (block-quantized).
+   */
+  transport?: 'auto' | 'shared' | 'message';
 }
 
 export interface EventOptions {
@@ -94,11 +102,31 @@ export class MidiRing {
   stats(): SamplerStats;
 }
 
+/** The postMessage stand-in for MidiRing (same producer interface). */
+export class MessageRing {
+  readonly capacity: number;
+  readonly fill: number;
+  readonly dropped: number;
+  trySend(frame: number, status: number, data1?: number, data2?: number, length?: number, port?: number, flags?: number): boolean;
+  /** Posts the events queued in this task now (otherwise done at the end of the task). */
+  flush(): void;
+  /** The worklet's counters as last posted (a few times a second), plus events on their way. */
+  stats(): SamplerStats;
+}
+
 export class Sampler {
   readonly context: BaseAudioContext;
   /** Connect this to your graph. */
   readonly node: AudioWorkletNode;
-  readonly ring: MidiRing;
+  /** The event producer: the shared ring, or its postMessage stand-in. */
+  readonly ring: MidiRing | MessageRing;
+  /** Which event path this sampler uses (see SamplerOptions.transport). */
+  readonly transport: 'shared' | 'message';
+  /**
+   * Resolves once the worklet holds every event sent so far. Needed with the
+   * 'message' transport before OfflineAudioContext.startRendering().
+   */
+  sync(): Promise<void>;
   latencyMode: LatencyMode;
   /** Seconds, in [0, 1). */
   scheduleDelay: number;

@@ -8,8 +8,8 @@
 // Events go into a SharedArrayBuffer ring that the worklet drains every
 // render quantum; each is applied at its own sample frame.
 
-import { MidiRing } from './ring.js';
-import { FLAG_IMMEDIATE } from './ring.js';
+import { MidiRing, FLAG_IMMEDIATE } from './ring.js';
+import { MessageRing } from './message-ring.js';
 import { ContextClock, defaultScheduleDelay } from './clock.js';
 import { SamplerError, isolationProblem } from './errors.js';
 import { MidiInputs, requestMidiAccess, forEachChannelMessage } from './midi-input.js';
@@ -50,23 +50,36 @@ function addWorklet(context) {
 /**
  * Creates a sampler on `context` (an AudioContext or OfflineAudioContext).
  * Options: maxPolyphony (256), ringCapacity (1024 events),
- * latencyMode ('constant' | 'lowest'), scheduleDelay (seconds).
+ * latencyMode ('constant' | 'lowest'), scheduleDelay (seconds),
+ * transport ('auto', the default: 'shared' when the page is cross-origin
+ * isolated, else 'message'; 'shared' alone throws 'not-isolated' instead of
+ * falling back).
  */
 export async function createSampler(context, options = {}) {
-  const problem = isolationProblem();
-  if (problem) throw new SamplerError('not-isolated', problem);
+  const transport = chooseTransport(options.transport ?? 'auto');
   const [module] = await Promise.all([compileEngine(), addWorklet(context)]);
   initLoader(module);
-  const ring = MidiRing.create(options.ringCapacity ?? 1024);
+  const ring = MidiRing.create(options.ringCapacity ?? 1024, { shared: transport === 'shared' });
   const node = new AudioWorkletNode(context, PROCESSOR_NAME, {
     numberOfInputs: 0,
     numberOfOutputs: 1,
     outputChannelCount: [2],
-    processorOptions: { module, ring: ring.buffer, maxPolyphony: options.maxPolyphony ?? 256 },
+    processorOptions: { module, ring: ring.buffer, maxPolyphony: options.maxPolyphony ?? 256, transport },
   });
-  const sampler = new Sampler(context, node, ring, options);
+  const producer = transport === 'shared' ? ring : new MessageRing(node.port, ring.capacity);
+  const sampler = new Sampler(context, node, producer, options);
   await sampler._ready;
   return sampler;
+}
+
+function chooseTransport(requested) {
+  if (!['auto', 'shared', 'message'].includes(requested)) {
+    throw new RangeError(`transport must be 'auto', 'shared' or 'message', got ${requested}`);
+  }
+  const problem = isolationProblem();
+  if (requested === 'shared' && problem) throw new SamplerError('not-isolated', problem);
+  if (requested === 'auto') return problem ? 'message' : 'shared';
+  return requested;
 }
 
 export class Sampler {
@@ -74,6 +87,8 @@ export class Sampler {
     this.context = context;
     this.node = node;
     this.ring = ring;
+    /** 'shared': the SharedArrayBuffer ring; 'message': the postMessage fallback. */
+    this.transport = ring instanceof MessageRing ? 'message' : 'shared';
     this.clock = new ContextClock(context, options.scheduleDelay ?? defaultScheduleDelay(context));
     this.latencyMode = options.latencyMode ?? 'constant';
     this.midi = null;
@@ -92,6 +107,11 @@ export class Sampler {
       this.dspClock = msg.clock;
       this._settle('ready', null, msg);
     } else if (msg.type === 'instrument-loaded' || msg.type === 'settings-applied') {
+      this._settle(msg.id, null, msg);
+    } else if (msg.type === 'stats') {
+      this.ring.onStats?.(msg.stats);
+    } else if (msg.type === 'synced') {
+      if (msg.stats) this.ring.onStats?.(msg.stats);
       this._settle(msg.id, null, msg);
     } else if (msg.type === 'error') {
       const err = new SamplerError(msg.id?.startsWith('instrument') ? 'instrument' : 'worklet-failed', msg.message);
@@ -392,6 +412,21 @@ export class Sampler {
       }
     }
     return ok;
+  }
+
+  /**
+   * Resolves once the worklet has every event sent so far (and, with the
+   * 'message' transport, after stats() reflects them). With the shared ring
+   * events are there the moment a send returns; with messages they are
+   * not, so call this before OfflineAudioContext.startRendering().
+   */
+  async sync() {
+    if (this.transport === 'shared') return;
+    this.ring.flush();
+    const id = `sync-${this._nextId++}`;
+    const synced = new Promise((resolve, reject) => this._waiting.set(id, { resolve, reject }));
+    this.node.port.postMessage({ type: 'sync', id });
+    await synced;
   }
 
   _settings(settings) {

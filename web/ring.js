@@ -69,10 +69,12 @@ export class RingLayoutError extends Error {
 export class MidiRing {
   /**
    * A new ring in a new SharedArrayBuffer. `capacity` is rounded up to a
-   * power of two (2 .. 2^20).
+   * power of two (2 .. 2^20). `{ shared: false }` makes it in a plain
+   * ArrayBuffer instead, for a producer and consumer on one thread (the
+   * worklet, when events arrive by postMessage).
    */
-  static create(capacity = 1024) {
-    if (typeof SharedArrayBuffer === 'undefined') {
+  static create(capacity = 1024, { shared = true } = {}) {
+    if (shared && typeof SharedArrayBuffer === 'undefined') {
       throw new RingLayoutError(
         'SharedArrayBuffer is unavailable: the page must be cross-origin isolated ' +
           '(Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp)',
@@ -80,7 +82,7 @@ export class MidiRing {
     }
     let cap = 2;
     while (cap < capacity && cap < MAX_CAPACITY) cap *= 2;
-    const buffer = new SharedArrayBuffer(ringBytes(cap));
+    const buffer = shared ? new SharedArrayBuffer(ringBytes(cap)) : new ArrayBuffer(ringBytes(cap));
     const words = new Int32Array(buffer);
     words[W_MAGIC] = MAGIC;
     words[W_VERSION] = VERSION;

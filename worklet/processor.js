@@ -11,7 +11,8 @@
 
 import './text-codec-polyfill.js';
 import { initSync, WasmSampler, ringLayout } from '../web/generated/sampler_wasm.js';
-import { layoutDifferences } from '../web/ring.js';
+import { layoutDifferences, MidiRing } from '../web/ring.js';
+import { EVENT_FIELDS, STATS_INTERVAL_SECONDS } from '../web/message-ring.js';
 
 // The worklet scope may have no performance.now() (Chromium's has none);
 // Date.now() counts whole milliseconds, so one quantum's time is coarse, but
@@ -29,11 +30,15 @@ class SamplerProcessor extends AudioWorkletProcessor {
     this.failed = false;
     this.port.onmessage = (e) => this.onMessage(e.data);
     try {
-      const { module, ring, maxPolyphony } = options.processorOptions;
+      const { module, ring, maxPolyphony, transport } = options.processorOptions;
       this.wasm = initSync({ module });
       const differences = layoutDifferences(ringLayout());
       if (differences.length) throw new Error(`ring layout differs between wasm and JS in: ${differences.join(', ')}`);
       this.sampler = new WasmSampler(sampleRate, ring, maxPolyphony ?? 256);
+      // Without shared memory, events arrive by message and this side
+      // writes them into its own copy of the ring.
+      this.inbox = transport === 'message' ? new MidiRing(ring) : null;
+      this.framesSinceStats = 0;
       this.bindViews(128);
       this.busyMs = 0;
       this.timedFrames = 0;
@@ -69,11 +74,23 @@ class SamplerProcessor extends AudioWorkletProcessor {
         case 'settings':
           this.applySettings(msg);
           break;
+        case 'events':
+          this.receiveEvents(msg.events);
+          break;
+        case 'sync':
+          this.port.postMessage({ type: 'synced', id: msg.id, stats: this.inbox?.stats() });
+          break;
         default:
           this.port.postMessage({ type: 'error', message: `unknown message type ${msg.type}` });
       }
     } catch (err) {
       this.port.postMessage({ type: 'error', id: msg.id, message: String(err && err.message ? err.message : err) });
+    }
+  }
+
+  receiveEvents(events) {
+    for (let i = 0; i + EVENT_FIELDS <= events.length; i += EVENT_FIELDS) {
+      this.inbox.trySend(events[i], events[i + 1], events[i + 2], events[i + 3], events[i + 4], events[i + 5], events[i + 6]);
     }
   }
 
@@ -116,9 +133,23 @@ class SamplerProcessor extends AudioWorkletProcessor {
     }
     // Views are detached (length 0) after wasm memory grows.
     if (this.left.length !== frames) this.bindViews(frames);
+    if (this.inbox) this.postStatsSometimes(frames);
     out[0].set(this.left);
     if (out.length > 1) out[1].set(this.right);
     return true;
+  }
+
+  /**
+   * The main thread cannot read a private ring's counters, so they are
+   * posted a few times a second (a small object each time: garbage, but not
+   * per quantum, and only on the fallback path).
+   */
+  postStatsSometimes(frames) {
+    this.framesSinceStats += frames;
+    if (this.framesSinceStats >= STATS_INTERVAL_SECONDS * sampleRate) {
+      this.framesSinceStats = 0;
+      this.port.postMessage({ type: 'stats', stats: this.inbox.stats() });
+    }
   }
 
   /** Adds one quantum's render time; publishes the load once per window. */

@@ -14,7 +14,7 @@
 pub mod loader;
 mod shared_words;
 
-use js_sys::SharedArrayBuffer;
+use js_sys::{ArrayBuffer, SharedArrayBuffer};
 use midi_ring::{layout, Consumer};
 use sampler_core::{Engine, Host, Instrument, Interpolation, Region, Sample, VelocityCurve};
 use wasm_bindgen::prelude::*;
@@ -42,11 +42,15 @@ pub struct WasmSampler {
 
 #[wasm_bindgen]
 impl WasmSampler {
-    /// `ring` must hold a ring header written by `web/ring.js`.
+    /// `ring` (a `SharedArrayBuffer`, or an `ArrayBuffer` the worklet fills
+    /// itself) must hold a ring header written by `web/ring.js`.
     #[wasm_bindgen(constructor)]
-    pub fn new(sample_rate: f32, ring: SharedArrayBuffer, max_polyphony: u32) -> Result<WasmSampler, JsError> {
+    pub fn new(sample_rate: f32, ring: JsValue, max_polyphony: u32) -> Result<WasmSampler, JsError> {
         if !(sample_rate.is_finite() && sample_rate >= 1000.0) {
             return Err(JsError::new(&format!("unusable sample rate {sample_rate}")));
+        }
+        if !(ring.is_instance_of::<SharedArrayBuffer>() || ring.is_instance_of::<ArrayBuffer>()) {
+            return Err(JsError::new("the ring must be a SharedArrayBuffer or an ArrayBuffer"));
         }
         let ring = Consumer::attach(SharedWords::new(&ring)).map_err(|e| JsError::new(&e.to_string()))?;
         let engine = Engine::new(sample_rate, max_polyphony as usize);
