@@ -152,4 +152,69 @@ describe('the packed npm package in a scratch app', () => {
       await server.close();
     }
   });
+
+  test('errors are the documented SamplerError codes, TypeErrors and RangeErrors', TIMEOUT, async () => {
+    const server = await serveStatic(app);
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${server.url}plain.html`);
+      const outcomes = await page.evaluate(async () => {
+        const { createSampler, SamplerError } = await import('wasm-midi-sampler');
+        const outcome = async (f) => {
+          try {
+            await f();
+            return 'no error';
+          } catch (e) {
+            return e instanceof SamplerError ? `SamplerError ${e.code}` : e.name;
+          }
+        };
+        const ctx = new OfflineAudioContext(1, 128, 48000);
+        const sampler = await createSampler(ctx);
+        const results = {
+          notAContext: await outcome(() => createSampler({})),
+          polyphony: await outcome(() => createSampler(ctx, { maxPolyphony: 0 })),
+          ringCapacity: await outcome(() => createSampler(ctx, { ringCapacity: 1.5 })),
+          note: await outcome(() => sampler.noteOn(128)),
+          channel: await outcome(() => sampler.noteOn(60, 100, { channel: 16 })),
+          time: await outcome(() => sampler.noteOn(60, 100, { time: NaN })),
+          bend: await outcome(() => sampler.pitchBend(8192)),
+          sendMidi: await outcome(() => sampler.sendMidi(144)),
+          gain: await outcome(() => sampler.setMasterGain(-1)),
+          delay: await outcome(() => { sampler.scheduleDelay = 2; }),
+          noEntries: await outcome(() => sampler.loadSamples([])),
+          noSource: await outcome(() => sampler.loadSamples([{ rootKey: 60 }])),
+          rootKey: await outcome(() => sampler.loadSamples([{ url: 'tone.wav', rootKey: 200 }])),
+          missingSample: await outcome(() => sampler.loadSamples([{ url: 'missing.wav', rootKey: 60 }])),
+          missingInstrument: await outcome(() => sampler.loadInstrument('missing.sfz')),
+        };
+        Object.defineProperty(navigator, 'requestMIDIAccess', { value: undefined });
+        results.noMidi = await outcome(() => sampler.connectMidiInput('all'));
+        sampler.dispose();
+        results.disposed = await outcome(() => sampler.loadSamples([{ channels: [[0, 1]], sampleRate: 48000, rootKey: 60 }]));
+        return results;
+      });
+      assert.deepEqual(outcomes, {
+        notAContext: 'TypeError',
+        polyphony: 'RangeError',
+        ringCapacity: 'RangeError',
+        note: 'RangeError',
+        channel: 'RangeError',
+        time: 'RangeError',
+        bend: 'RangeError',
+        sendMidi: 'TypeError',
+        gain: 'RangeError',
+        delay: 'RangeError',
+        noEntries: 'TypeError',
+        noSource: 'TypeError',
+        rootKey: 'RangeError',
+        missingSample: 'SamplerError instrument',
+        missingInstrument: 'SamplerError instrument',
+        noMidi: 'SamplerError midi-unavailable',
+        disposed: 'SamplerError disposed',
+      });
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  });
 });
