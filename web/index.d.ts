@@ -1,16 +1,37 @@
-// Types for wasm-midi-sampler (web/index.js).
+// Types for wasm-midi-sampler (web/index.js). The doc comments here are the
+// API reference: `node web/scripts/api-doc.mjs` turns them into web/API.md.
 
+/**
+ * What went wrong, for programs; `SamplerError.message` says it for people.
+ * Bad arguments are not `SamplerError`s: they throw (or, from async
+ * methods, reject with) a standard `TypeError` (wrong kind of value) or
+ * `RangeError` (a number out of its range).
+ */
 export type SamplerErrorCode =
+  /** `transport: 'shared'` was asked for, but the page is not cross-origin isolated, so there is no SharedArrayBuffer: serve it with the COOP and COEP headers (or let `transport` default to 'auto'). From `createSampler`. */
   | 'not-isolated'
+  /** The context has no `audioWorklet` (an insecure context: the page needs https or localhost). From `createSampler`. */
   | 'no-audio-worklet'
+  /** The engine's wasm file could not be fetched or compiled. From `createSampler`. */
   | 'wasm-load'
+  /** The worklet script could not be loaded into the context's AudioWorklet. From `createSampler`. */
+  | 'worklet-load'
+  /** The audio processor failed to start or crashed. From `createSampler`, or later through `onerror`. */
   | 'worklet-failed'
+  /** An instrument or sample could not be fetched, decoded, parsed or installed. From `loadSamples` and `loadInstrument`. */
   | 'instrument'
+  /** No Web MIDI in this browser, or MIDI access was refused. From `connectMidiInput`. */
   | 'midi-unavailable'
+  /** The sampler was disposed while, or before, the operation ran. */
   | 'disposed';
 
+/** The error every failure of the sampler itself rejects with (argument errors excepted). */
 export class SamplerError extends Error {
+  readonly name: 'SamplerError';
+  /** Stable, for programs: see `SamplerErrorCode`. */
   readonly code: SamplerErrorCode;
+  /** The underlying error (a failed fetch, a DOMException, ...), when there is one. */
+  readonly cause?: unknown;
 }
 
 /** Why the page cannot use SharedArrayBuffer, or null when it can. */
@@ -21,13 +42,13 @@ export type LatencyMode = 'constant' | 'lowest';
 export type VelocityCurve = 'linear' | 'soft' | 'hard' | 'fixed';
 
 export interface SamplerOptions {
-  /** Voices that may sound at once (default 256). */
+  /** Voices that may sound at once, 1..4096 (default 256). */
   maxPolyphony?: number;
-  /** Events the ring holds between two render quanta (default 1024, rounded up to a power of two). */
+  /** Events the ring holds between two render quanta, 2..1048576 (default 1024, rounded up to a power of two). */
   ringCapacity?: number;
   /** 'constant': every event at timestamp + scheduleDelay (default); 'lowest': at the next quantum. */
   latencyMode?: LatencyMode;
-  /** Seconds from a timestamp to sound in 'constant' mode (default: from the context's latencies). */
+  /** Seconds from a timestamp to sound in 'constant' mode, in [0, 1) (default: from the context's latencies). */
   scheduleDelay?: number;
   /**
    * How events reach the worklet. 'auto' (default): 'shared' on a
@@ -46,29 +67,49 @@ export interface EventOptions {
   channel?: number;
 }
 
+/** One sample for `loadSamples`: give `url`, `audioBuffer` or `channels` (with `sampleRate`). */
 export interface SampleEntry {
+  /** An audio file the browser can decode (WAV, MP3, Ogg, FLAC...), fetched and decoded on the main thread. */
   url?: string;
+  /** An already decoded sample. */
   audioBuffer?: AudioBuffer;
+  /** Raw sample data, one array per channel (copied). */
   channels?: ArrayLike<number>[];
+  /** The rate of `channels`, in Hz. */
   sampleRate?: number;
-  /** The key at which the sample sounds at its recorded pitch. */
+  /** The key, 0..127, at which the sample sounds at its recorded pitch. */
   rootKey: number;
+  /** Lowest key that plays this sample (default: half-way to the next lower root). */
   keyLo?: number;
+  /** Highest key that plays this sample (default: half-way to the next higher root). */
   keyHi?: number;
+  /** Lowest velocity that plays this sample (default 1). */
   velLo?: number;
+  /** Highest velocity that plays this sample (default 127). */
   velHi?: number;
+  /** Fine tuning in cents (default 0). */
   tuneCents?: number;
+  /** Linear gain (default 1). */
   gain?: number;
 }
 
+/** Counters of the event path, read from shared memory (cheap: poll it every frame). */
 export interface SamplerStats {
+  /** Events the audio thread has taken from the ring. */
   received: number;
+  /** Events whose time had already passed when taken; applied at the start of the render quantum. */
   late: number;
+  /** Render quanta completed (wraps at 2^32). */
   quanta: number;
+  /** Voices sounding after the last quantum. */
   activeVoices: number;
+  /** Events the audio thread dropped because its queue of future events was full. */
   queueDropped: number;
+  /** Future events waiting on the audio thread after the last quantum. */
   queued: number;
+  /** Largest ring fill the audio thread has seen. */
   maxFill: number;
+  /** Events that were not a MIDI message the engine understands. */
   invalid: number;
   /**
    * Share of real time the worklet spent rendering (0..1), averaged over the
@@ -78,26 +119,42 @@ export interface SamplerStats {
   dspLoad: number | null;
   /** Quanta whose measured render time exceeded their own duration. */
   overBudget: number;
+  /** Events refused because the ring was full (those calls returned false). */
   dropped: number;
+  /** Events in the ring now. */
   fill: number;
+  /** Events the ring holds. */
   capacity: number;
 }
 
+/** The Web MIDI inputs a sampler listens to (from `connectMidiInput`). */
 export interface MidiInputsTracker {
   readonly access: MIDIAccess;
+  /** `'all'`, an input id, or null for none. */
   readonly selection: string | null;
+  /** The inputs currently connected (for a device picker; listen to `access`'s `statechange` for hot-plug). */
   inputs(): MIDIInput[];
+  /** Listens to `'all'` inputs (following hot-plug), one input or its id, or none. */
   select(selection: 'all' | string | MIDIInput | null): void;
+  /** Stops listening. */
   close(): void;
 }
 
+/**
+ * The lock-free event ring between the main thread and the audio thread
+ * (low level: `Sampler`'s methods write to it). Its constructor throws a
+ * `RingLayoutError` for a buffer that does not hold a ring of this version.
+ */
 export class MidiRing {
+  /** A new ring in a new SharedArrayBuffer; `capacity` is rounded up to a power of two. */
   static create(capacity?: number): MidiRing;
+  /** Attaches to a ring created elsewhere. */
   constructor(buffer: SharedArrayBuffer);
   readonly buffer: SharedArrayBuffer;
   readonly capacity: number;
   readonly fill: number;
   readonly dropped: number;
+  /** Publishes one MIDI message for context sample `frame`; false (and counted as dropped) when the ring is full. */
   trySend(frame: number, status: number, data1?: number, data2?: number, length?: number, port?: number, flags?: number): boolean;
   stats(): SamplerStats;
 }
@@ -114,9 +171,16 @@ export class MessageRing {
   stats(): SamplerStats;
 }
 
+/**
+ * A sampler running in an AudioWorklet (made by `createSampler`). The event
+ * methods (`noteOn` ... `allNotesOff`) are sample-accurate when given a
+ * `time`, return false when the ring was full and the event was dropped,
+ * and throw a `RangeError` for a note, velocity, controller, value,
+ * program or channel outside its MIDI range or a non-finite `time`.
+ */
 export class Sampler {
   readonly context: BaseAudioContext;
-  /** Connect this to your graph. */
+  /** The stereo output: connect it to your graph. */
   readonly node: AudioWorkletNode;
   /** The event producer: the shared ring, or its postMessage stand-in. */
   readonly ring: MidiRing | MessageRing;
@@ -127,30 +191,88 @@ export class Sampler {
    * 'message' transport before OfflineAudioContext.startRendering().
    */
   sync(): Promise<void>;
+  /** 'constant' (the default): events without a `time` sound `scheduleDelay` after their timestamp; 'lowest': at the next render quantum. */
   latencyMode: LatencyMode;
-  /** Seconds, in [0, 1). */
+  /** Seconds, in [0, 1); setting another value throws a `RangeError`. */
   scheduleDelay: number;
   /** Seconds from a key press to the speaker in the current mode. */
   readonly latency: number;
   /** Errors the audio thread reported. */
   readonly errors: SamplerError[];
+  /** Called with audio-thread errors that no pending call receives (code `'worklet-failed'`). */
   onerror?: (error: SamplerError) => void;
 
-  /** Each returns false when the ring was full and the event was dropped. */
+  /** Note on: `note` and `velocity` (default 100) in 0..127. */
   noteOn(note: number, velocity?: number, options?: EventOptions): boolean;
+  /** Note off, with an optional release velocity. */
   noteOff(note: number, options?: EventOptions & { velocity?: number }): boolean;
+  /** Control change: `controller` and `value` in 0..127 (64: sustain pedal, 123: all notes off, ...). */
   controlChange(controller: number, value: number, options?: EventOptions): boolean;
-  /** -8192..8191 */
+  /** Pitch bend, `value` in -8192..8191 (0: none); its range is set by RPN 0 (default 2 semitones). */
   pitchBend(value: number, options?: EventOptions): boolean;
+  /** Program change, 0..127. */
   programChange(program: number, options?: EventOptions): boolean;
+  /**
+   * Raw MIDI bytes: one or more channel messages (running status allowed;
+   * system messages are skipped). `time` in context seconds; without it,
+   * `options.timestamp` (the performance.now() clock, as on MIDI events) or
+   * now. Throws a `TypeError` when `bytes` is not array-like.
+   */
   sendMidi(bytes: ArrayLike<number>, time?: number, options?: { timestamp?: number; port?: number }): boolean;
+  /** All Notes Off (CC 123) on every channel, or on `options.channel`. */
   allNotesOff(options?: { time?: number; channel?: number }): boolean;
 
+  /**
+   * Loads an instrument made of samples, each played across a key (and
+   * velocity) range, and swaps it in when every sample is ready (notes of
+   * the previous instrument ring out). Rejects with a `TypeError` for an
+   * empty list or an entry without a source, a `RangeError` for a `rootKey`
+   * outside 0..127, and a `SamplerError` ('instrument') when a sample cannot
+   * be fetched or decoded.
+   */
   loadSamples(
     entries: SampleEntry[],
     options?: { onProgress?: (p: { loaded: number; total: number }) => void; releaseSeconds?: number },
   ): Promise<{ samples: number; bytes: number }>;
 
+  /**
+   * Loads an instrument file by URL and swaps it in when complete: an SFZ
+   * (its samples fetched relative to it), a SoundFont 2 preset (`bank`,
+   * `program`; default the first; the result lists the file's `presets`),
+   * or one audio file played across the keyboard from `rootKey` (default
+   * 60). `sampleFormat`: 'int16' (default, half the memory) or 'float32'.
+   * `regionFilter` may change an SFZ region or return null to leave it out.
+   * Rejects with a `SamplerError` ('instrument') when the file or a sample
+   * cannot be fetched, parsed or decoded, and a `TypeError` for a source
+   * that is not a URL.
+   */
+  loadInstrument(
+    source: string | URL,
+    options?: {
+      onProgress?: (p: { loaded: number; total: number }) => void;
+      sampleFormat?: 'int16' | 'float32';
+      regionFilter?: (region: Record<string, unknown>, sampleUrl: string) => Record<string, unknown> | null;
+      rootKey?: number;
+      bank?: number;
+      program?: number;
+    },
+  ): Promise<{
+    samples: number;
+    regions: number;
+    bytes: number;
+    warnings: string[];
+    presets?: { name: string; bank: number; program: number; index: number }[];
+    preset?: { name: string; bank: number; program: number; index: number };
+  }>;
+
+  /**
+   * Plays from Web MIDI: `'all'` inputs (following hot-plug), one input or
+   * its id. Asks for MIDI access the first time (or uses `options.access`).
+   * `onActivity(input)` and `onMessage(status, data1, data2)` observe what
+   * arrives (for activity lights and key displays). Rejects with a
+   * `SamplerError` ('midi-unavailable') when the browser has no Web MIDI or
+   * access is refused.
+   */
   connectMidiInput(
     selection?: 'all' | string | MIDIInput,
     options?: {
@@ -159,7 +281,9 @@ export class Sampler {
       access?: MIDIAccess;
     },
   ): Promise<MidiInputsTracker>;
+  /** Stops playing from Web MIDI. */
   disconnectMidi(): void;
+  /** Output gain, linear (default 0.5; values above 4 are clamped); throws a `RangeError` for a negative or non-finite gain. */
   setMasterGain(gain: number): void;
   /** Voices that may sound at once, 1..maxPolyphony; resolves to the cap in effect. */
   setPolyphony(voices: number): Promise<number>;
@@ -172,10 +296,23 @@ export class Sampler {
   setPitchBendRange(semitones: number, options?: { cents?: number; channel?: number; time?: number }): boolean;
   /** The clock the worklet measures render time with: 'performance.now' or 'Date.now' (1 ms steps, averaged). */
   readonly dspClock: 'performance.now' | 'Date.now';
+  /** Counters of the event path and the voices. */
   stats(): SamplerStats;
+  /** Disconnects the node and MIDI; pending and later loads reject with `SamplerError` 'disposed'. */
   dispose(): void;
 }
 
+/**
+ * Creates a sampler on `context` (an AudioContext or OfflineAudioContext):
+ * loads the package's worklet script and wasm engine (resolved relative to
+ * the package itself), and resolves once the audio thread is ready.
+ * Without cross-origin isolation it falls back to posting events
+ * (`transport: 'message'`) unless `transport: 'shared'` is asked for.
+ * Rejects with a `SamplerError` ('not-isolated', 'no-audio-worklet',
+ * 'wasm-load', 'worklet-load' or 'worklet-failed'), a `TypeError` when
+ * `context` is not an audio context, or a `RangeError` for an option out of
+ * its range.
+ */
 export function createSampler(context: BaseAudioContext, options?: SamplerOptions): Promise<Sampler>;
 
 /** Key ranges [lo, hi] giving every key to the nearest root, in the order given. */

@@ -8,7 +8,7 @@
 // Events go into a SharedArrayBuffer ring that the worklet drains every
 // render quantum; each is applied at its own sample frame.
 
-import { MidiRing, FLAG_IMMEDIATE } from './ring.js';
+import { MidiRing, FLAG_IMMEDIATE, MAX_CAPACITY as MAX_RING_CAPACITY } from './ring.js';
 import { MessageRing } from './message-ring.js';
 import { ContextClock, defaultScheduleDelay } from './clock.js';
 import { SamplerError, isolationProblem } from './errors.js';
@@ -42,7 +42,11 @@ function addWorklet(context) {
     throw new SamplerError('no-audio-worklet', 'this browser or context has no AudioWorklet (it needs a secure context: https or localhost)');
   }
   if (!workletLoaded.has(context)) {
-    workletLoaded.set(context, context.audioWorklet.addModule(WORKLET_URL));
+    const loading = context.audioWorklet.addModule(WORKLET_URL).catch((err) => {
+      workletLoaded.delete(context);
+      throw new SamplerError('worklet-load', `could not load the sampler's worklet script ${WORKLET_URL}: ${err.message}`, { cause: err });
+    });
+    workletLoaded.set(context, loading);
   }
   return workletLoaded.get(context);
 }
@@ -56,6 +60,8 @@ function addWorklet(context) {
  * falling back).
  */
 export async function createSampler(context, options = {}) {
+  if (!(context instanceof BaseAudioContext)) throw new TypeError('createSampler needs an AudioContext or OfflineAudioContext');
+  checkOptions(options);
   const transport = chooseTransport(options.transport ?? 'auto');
   const [module] = await Promise.all([compileEngine(), addWorklet(context)]);
   initLoader(module);
@@ -80,6 +86,20 @@ function chooseTransport(requested) {
   if (requested === 'shared' && problem) throw new SamplerError('not-isolated', problem);
   if (requested === 'auto') return problem ? 'message' : 'shared';
   return requested;
+}
+
+function checkOptions({ maxPolyphony, ringCapacity, scheduleDelay }) {
+  if (maxPolyphony !== undefined && !(Number.isInteger(maxPolyphony) && maxPolyphony >= 1 && maxPolyphony <= 4096)) {
+    throw new RangeError(`maxPolyphony must be an integer in 1..4096, got ${maxPolyphony}`);
+  }
+  if (ringCapacity !== undefined && !(Number.isInteger(ringCapacity) && ringCapacity >= 2 && ringCapacity <= MAX_RING_CAPACITY)) {
+    throw new RangeError(`ringCapacity must be an integer in 2..${MAX_RING_CAPACITY}, got ${ringCapacity}`);
+  }
+  if (scheduleDelay !== undefined) checkDelay(scheduleDelay);
+}
+
+function checkDelay(seconds) {
+  if (!(seconds >= 0 && seconds < 1)) throw new RangeError(`schedule delay must be in [0, 1) s, got ${seconds}`);
 }
 
 export class Sampler {
@@ -147,7 +167,7 @@ export class Sampler {
   }
 
   set scheduleDelay(seconds) {
-    if (!(seconds >= 0 && seconds < 1)) throw new RangeError(`schedule delay must be in [0, 1) s, got ${seconds}`);
+    checkDelay(seconds);
     this.clock.delaySeconds = seconds;
   }
 
@@ -158,6 +178,7 @@ export class Sampler {
    * dropped because the ring was full.
    */
   sendMidi(bytes, time, { timestamp, port = 0 } = {}) {
+    if (typeof bytes?.length !== 'number') throw new TypeError('sendMidi needs an array of MIDI bytes');
     let ok = true;
     forEachChannelMessage(bytes, (s, d1, d2, len) => {
       ok = this._send(s, d1, d2, len, time, timestamp, port) && ok;
@@ -222,9 +243,11 @@ export class Sampler {
    * `gain`. Entries without key ranges get the keys nearest their root.
    */
   async loadSamples(entries, { onProgress, releaseSeconds } = {}) {
-    if (!Array.isArray(entries) || entries.length === 0) {
-      throw new SamplerError('instrument', 'loadSamples needs a non-empty array of sample entries');
-    }
+    if (!Array.isArray(entries) || entries.length === 0) throw new TypeError('loadSamples needs a non-empty array of sample entries');
+    entries.forEach((e, i) => {
+      if (!(e?.url || e?.audioBuffer || e?.channels)) throw new TypeError(`sample entry ${i} has no url, audioBuffer or channels`);
+      checkData(`rootKey of sample entry ${i}`, e.rootKey);
+    });
     const ranges = nearestRootRanges(entries.map((e) => e.rootKey));
     let done = 0;
     const samples = await Promise.all(
@@ -308,6 +331,7 @@ export class Sampler {
 
   /** Transfers finished samples and regions to the worklet, which swaps them in. */
   async _sendInstrument(samples, regions, options) {
+    if (this._disposed) throw new SamplerError('disposed', 'the sampler was disposed');
     const transfer = samples.flatMap((s) => s.channels.map((c) => c.buffer));
     const id = `instrument-${this._nextId++}`;
     const loaded = new Promise((resolve, reject) => this._waiting.set(id, { resolve, reject }));
@@ -357,6 +381,7 @@ export class Sampler {
   }
 
   setMasterGain(gain) {
+    if (!(gain >= 0 && gain < Infinity)) throw new RangeError(`master gain must be a finite number >= 0, got ${gain}`);
     this.node.port.postMessage({ type: 'master-gain', gain });
   }
 
@@ -442,6 +467,7 @@ export class Sampler {
   }
 
   dispose() {
+    this._disposed = true;
     this.disconnectMidi();
     this.node.disconnect();
     this.node.port.onmessage = null;
