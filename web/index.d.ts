@@ -68,6 +68,8 @@ export interface SamplerStats {
 export interface MidiInputsTracker {
   readonly access: MIDIAccess;
   readonly selection: string | null;
+  /** Keeps only messages on channels (0..15) it returns true for; null: all channels. */
+  channelFilter: ((channel: number) => boolean) | null;
   inputs(): MIDIInput[];
   select(selection: 'all' | string | MIDIInput | null): void;
   close(): void;
@@ -118,6 +120,8 @@ export class Sampler {
     options?: {
       onActivity?: (input: MIDIInput) => void;
       onMessage?: (status: number, data1: number, data2: number) => void;
+      /** Keeps only messages on channels (0..15) it returns true for (see MidiInputsTracker.channelFilter). */
+      channelFilter?: ((channel: number) => boolean) | null;
       access?: MIDIAccess;
     },
   ): Promise<MidiInputsTracker>;
