@@ -20,6 +20,7 @@ export async function connectMidiPanel(sampler, saved, { onMessage, onReset, acc
   const list = $('midi-devices');
   const message = $('midi-message');
   const lights = new Map(); // input id -> { light, timer }
+  const names = new Map([[saved.midiInput, saved.midiInputName]]); // id -> name, also of unplugged inputs
 
   channel.value = saved.midiChannel ?? 'omni';
   if (!channel.value) channel.value = 'omni';
@@ -47,12 +48,13 @@ export async function connectMidiPanel(sampler, saved, { onMessage, onReset, acc
 
   const fill = () => {
     const inputs = tracker.inputs().filter((i) => i.state !== 'disconnected');
+    for (const input of inputs) names.set(input.id, input.name || input.id);
     const chosen = tracker.selection ?? 'all';
     const options = [new Option('All inputs', 'all'), ...inputs.map((i) => new Option(i.name || i.id, i.id))];
     // A remembered device that is unplugged stays chosen: the tracker picks
     // it up again when it is plugged back in.
     if (chosen !== 'all' && !inputs.some((i) => i.id === chosen)) {
-      options.push(new Option(`${saved.midiInputName || chosen} (not connected)`, chosen));
+      options.push(new Option(`${names.get(chosen) || chosen} (not connected)`, chosen));
     }
     select.replaceChildren(...options);
     select.value = chosen;
@@ -81,8 +83,7 @@ export async function connectMidiPanel(sampler, saved, { onMessage, onReset, acc
   channel.disabled = false;
   select.addEventListener('change', () => {
     tracker.select(select.value);
-    const input = tracker.inputs().find((i) => i.id === select.value);
-    saveSettings({ midiInput: select.value, midiInputName: input?.name ?? '' });
+    saveSettings({ midiInput: select.value, midiInputName: names.get(select.value) ?? '' });
     fill();
   });
   channel.addEventListener('change', () => {
