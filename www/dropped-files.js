@@ -50,7 +50,7 @@ async function walk(entry, out) {
 }
 
 const INSTRUMENT = /\.(sfz|sf2|sf3)$/i;
-const AUDIO = /\.(wav|wave|flac|ogg|oga|opus|mp3|m4a|aac|aif|aiff)$/i;
+export const AUDIO = /\.(wav|wave|flac|ogg|oga|opus|mp3|m4a|aac|aif|aiff)$/i;
 
 /**
  * A short description of what was picked, or an error message saying what

@@ -2,7 +2,7 @@
 // folder picker, drag and drop), a progress bar, error messages that say
 // what to do, and a program list for SoundFonts.
 
-import { filesFromInput, filesFromDrop, describeEntries } from './dropped-files.js';
+import { filesFromInput, filesFromDrop, describeEntries, AUDIO } from './dropped-files.js';
 import * as store from './persistence.js';
 
 const $ = (id) => document.getElementById(id);
@@ -13,6 +13,7 @@ export const PIANO_NAME = 'Salamander Grand Piano (built in)';
 /** One velocity layer across all velocities, attack samples only: playable fast. */
 const quickPianoFilter = (r, url) => (url.includes('velocity8') && r.trigger === 'Attack' ? { ...r, vel_lo: 1, vel_hi: 127 } : null);
 
+const count = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
 
 /** Progress text and fraction from whichever fields the loader reports. */
@@ -31,13 +32,14 @@ export function describeProgress(p) {
  * Loads `source` (a File, an array of { file, path }, or a URL). Until
  * loadInstrument takes File objects (being added for issue 5), today's
  * loader turns a File into the URL ".../[object File]" and fails; a single
- * audio File then goes through a blob: URL, which that loader decodes.
+ * audio File then goes through a blob: URL, which that loader decodes
+ * (other formats need the loader's own File support).
  */
 async function loadSource(sampler, source, options) {
   try {
     return await sampler.loadInstrument(source, options);
   } catch (err) {
-    if (!(source instanceof File) || !/\[object(%20| )File\]/.test(err.message)) throw err;
+    if (!(source instanceof File) || !AUDIO.test(source.name) || !/\[object(%20| )File\]/.test(err.message)) throw err;
     const url = URL.createObjectURL(source);
     try {
       return { name: source.name, ...(await sampler.loadInstrument(url, options)) };
@@ -184,7 +186,7 @@ export class InstrumentPanel {
       });
     } catch (err) {
       this.finished('');
-      this.showError(`Could not load ${what.name}: ${err.message}. ${hint(err)}`);
+      this.showError(`Could not load ${what.name}: ${err.message.replace(/\.$/, '')}. ${hint(what.name)}`);
       throw err;
     }
     const loadedName = result.name ?? name ?? what.name;
@@ -195,8 +197,8 @@ export class InstrumentPanel {
     option.textContent = `Your files: ${loadedName}`;
     $('instrument-select').value = 'user';
     this.showPresets(result);
-    const warnings = result.warnings?.length ? ` ${result.warnings.length} warning(s): ${result.warnings.slice(0, 3).join('; ')}` : '';
-    this.finished(`${loadedName}: ${result.regions} regions, ${result.samples} samples, ${mb(result.bytes ?? 0)}.${warnings}`);
+    const warnings = result.warnings?.length ? ` ${count(result.warnings.length, 'warning')}: ${result.warnings.slice(0, 3).join('; ')}` : '';
+    this.finished(`${loadedName}: ${count(result.regions, 'region')}, ${count(result.samples, 'sample')}, ${mb(result.bytes ?? 0)}.${warnings}`);
     $('load-text').title = result.warnings?.join('\n') ?? '';
     if (save) {
       await store.saveInstrument(loadedName, entries, chosen).catch((err) => {
@@ -234,10 +236,9 @@ export class InstrumentPanel {
   }
 }
 
-/** What to do about a failed load, by error code. */
-function hint(err) {
-  if (err?.code === 'instrument') {
-    return 'If it is an SFZ, pick its whole folder (or drop it) so the samples come along; otherwise check that the file is a valid SFZ, SF2/SF3 or audio file.';
-  }
-  return 'Try another file, or reload the page.';
+/** What to do about a failed load, by the kind of file. */
+function hint(name) {
+  if (/\.sfz$/i.test(name)) return 'Pick the SFZ\'s whole folder (or drop it), so that its sample files come along.';
+  if (/\.sf[23]$/i.test(name)) return 'Check that the file is a complete SoundFont (SF2, or SF3 with Ogg Vorbis samples).';
+  return 'Check that the file is a WAV, FLAC, Ogg or MP3 file this browser can decode, or pick another.';
 }

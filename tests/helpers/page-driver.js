@@ -107,3 +107,21 @@ export async function keyPoint(page, note, depth = 0.5) {
 export function isLit(page, note) {
   return page.evaluate((n) => document.querySelector(`.key[data-note="${n}"]`).classList.contains('down'), note);
 }
+
+/**
+ * The peak the analyser saw around a note-on scheduled 50 ms ahead, read
+ * 300 ms after it: the attack's peak does not depend on when the test reads,
+ * unlike a level measured on a decaying note.
+ */
+export function peakOfNote(page, note, velocity = 100) {
+  return page.evaluate(async ([note, velocity]) => {
+    const { sampler, context, analyser } = window.__samplerPage;
+    const at = context.currentTime + 0.05;
+    sampler.noteOn(note, velocity, { time: at });
+    while (context.currentTime < at + 0.3) await new Promise((r) => setTimeout(r, 20));
+    const buf = new Float32Array(analyser.fftSize);
+    analyser.getFloatTimeDomainData(buf);
+    sampler.noteOff(note);
+    return buf.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  }, [note, velocity]);
+}
