@@ -11,7 +11,7 @@ import { launchBrowser } from './helpers/browser.js';
 import { startDevServer, startServerWithoutIsolation } from './helpers/server.js';
 import { wav16, writeFixtures } from './helpers/fixtures.js';
 import { pitchOf } from './helpers/measure.js';
-import { openPage, startAudio, level, recent, waitForSilence, SILENT, pixelStats, keyPoint, isLit, peakOfNote } from './helpers/page-driver.js';
+import { openPage, startAudio, level, recent, waitForSilence, SILENT, pixelStats, keyPoint, isLit, peakOfNote, levelWhileHeld } from './helpers/page-driver.js';
 import { filesFromDrop, filesFromInput, describeEntries } from '../www/dropped-files.js';
 
 const TIMEOUT = { timeout: 120_000 };
@@ -106,13 +106,7 @@ describe('playing the on-screen and computer keyboards', () => {
   test('a lower click on the key is louder', TIMEOUT, async () => {
     const loudness = async (depth) => {
       assert.ok((await waitForSilence(page)) < SILENT);
-      const { x, y } = await keyPoint(page, 64, depth);
-      await page.mouse.move(x, y);
-      await page.mouse.down();
-      await page.waitForTimeout(250);
-      const rms = await level(page, 8192);
-      await page.mouse.up();
-      return rms;
+      return levelWhileHeld(page, 64, { depth, ms: 250, frames: 8192 });
     };
     const soft = await loudness(0.1);
     const loud = await loudness(0.92);
@@ -281,12 +275,7 @@ describe('MIDI devices', () => {
       await startAudio(page);
       await page.waitForSelector('#midi-message', { state: 'visible' });
       assert.match(await page.textContent('#midi-message'), expected);
-      const { x, y } = await keyPoint(page, 69, 0.8);
-      await page.mouse.move(x, y);
-      await page.mouse.down();
-      await page.waitForTimeout(300);
-      assert.ok((await level(page)) > 3 * SILENT, 'the on-screen keyboard sounds');
-      await page.mouse.up();
+      assert.ok((await levelWhileHeld(page, 69)) > 3 * SILENT, 'the on-screen keyboard sounds');
       assert.deepEqual(errors, []);
       await page.close();
     });
@@ -433,12 +422,7 @@ describe('settings and robustness', () => {
       if (outcome === 'started') {
         assert.equal(await page.evaluate(() => window.__samplerPage.sampler.transport), 'message');
         assert.match(await page.textContent('#transport-warning'), /quantized to 128-frame render blocks/);
-        const { x, y } = await keyPoint(page, 69, 0.8);
-        await page.mouse.move(x, y);
-        await page.mouse.down();
-        await page.waitForTimeout(300);
-        assert.ok((await level(page)) > 3 * SILENT, 'the fallback sounds');
-        await page.mouse.up();
+        assert.ok((await levelWhileHeld(page, 69)) > 3 * SILENT, 'the fallback sounds');
       } else {
         assert.equal(outcome, 'not-isolated');
         assert.match(await page.textContent('#status'), /Cannot start: this page is not cross-origin isolated/);

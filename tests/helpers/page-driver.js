@@ -125,3 +125,14 @@ export function peakOfNote(page, note, velocity = 100) {
     return buf.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
   }, [note, velocity]);
 }
+
+/** Holds the on-screen key `note` with the mouse at `depth` for `ms`; returns the level then heard. */
+export async function levelWhileHeld(page, note, { depth = 0.8, ms = 300, frames = 4096 } = {}) {
+  const { x, y } = await keyPoint(page, note, depth);
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.waitForTimeout(ms);
+  const rms = await level(page, frames);
+  await page.mouse.up();
+  return rms;
+}
