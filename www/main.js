@@ -81,6 +81,8 @@ const instruments = new InstrumentPanel({
   onLoaded: (result) => {
     page.instrument = result;
     keyboard.clear();
+    // The status line must not keep saying "piano" after the user's files won.
+    if (!result.builtIn && page.fullyLoaded) status(`Ready: ${result.name}. Play!`);
   },
 });
 
