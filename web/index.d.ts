@@ -132,6 +132,8 @@ export interface MidiInputsTracker {
   readonly access: MIDIAccess;
   /** `'all'`, an input id, or null for none. */
   readonly selection: string | null;
+  /** Keeps only messages on channels (0..15) it returns true for; null: all channels. */
+  channelFilter: ((channel: number) => boolean) | null;
   /** The inputs currently connected (for a device picker; listen to `access`'s `statechange` for hot-plug). */
   inputs(): MIDIInput[];
   /** Listens to `'all'` inputs (following hot-plug), one input or its id, or none. */
@@ -278,6 +280,8 @@ export class Sampler {
     options?: {
       onActivity?: (input: MIDIInput) => void;
       onMessage?: (status: number, data1: number, data2: number) => void;
+      /** Keeps only messages on channels (0..15) it returns true for (see MidiInputsTracker.channelFilter). */
+      channelFilter?: ((channel: number) => boolean) | null;
       access?: MIDIAccess;
     },
   ): Promise<MidiInputsTracker>;

@@ -357,9 +357,11 @@ export class Sampler {
    * Plays from Web MIDI: `'all'` inputs (following hot-plug), one input or
    * its id. Resolves to the MidiInputs tracker (for listing devices).
    * `onActivity(input)` and `onMessage(status, data1, data2)` observe what
-   * arrives (for activity lights and key displays).
+   * arrives (for activity lights and key displays). `channelFilter(channel)`
+   * (channel 0..15) keeps only the channels it returns true for, before they
+   * reach the sampler or onMessage; each call that passes it replaces it.
    */
-  async connectMidiInput(selection = 'all', { onActivity, onMessage, access } = {}) {
+  async connectMidiInput(selection = 'all', { onActivity, onMessage, access, channelFilter } = {}) {
     if (!this.midi) {
       const midiAccess = access ?? (await requestMidiAccess());
       this.midi = new MidiInputs(
@@ -371,6 +373,7 @@ export class Sampler {
         onActivity,
       );
     }
+    if (channelFilter !== undefined) this.midi.channelFilter = channelFilter;
     this.midi.select(selection);
     return this.midi;
   }
