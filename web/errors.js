@@ -3,7 +3,7 @@
 
 export class SamplerError extends Error {
   /**
-   * @param {'not-isolated'|'no-audio-worklet'|'wasm-load'|'worklet-failed'|'instrument'|'midi-unavailable'|'disposed'} code
+   * @param {'not-isolated'|'no-audio-worklet'|'wasm-load'|'worklet-failed'|'instrument'|'instrument-too-large'|'midi-unavailable'|'disposed'} code
    */
   constructor(code, message, options) {
     super(message, options);

@@ -6,6 +6,8 @@ export type SamplerErrorCode =
   | 'wasm-load'
   | 'worklet-failed'
   | 'instrument'
+  /** The instrument's samples would not fit in the audio engine's memory; the previous instrument plays on. */
+  | 'instrument-too-large'
   | 'midi-unavailable'
   | 'disposed';
 
@@ -49,6 +51,101 @@ export interface SampleEntry {
   velHi?: number;
   tuneCents?: number;
   gain?: number;
+}
+
+/** A user file with its path relative to a dropped or picked folder. */
+export interface FileWithPath {
+  file: File | Blob;
+  /** '/'- or '\\'-separated, e.g. "Piano/samples/C4.wav". */
+  path: string;
+}
+
+/**
+ * What loadInstrument loads: a URL of an .sfz, .sf2, .sf3, .json or audio
+ * file, or user files (the .sfz/.sf2/.sf3/.json among them is the
+ * instrument; without one, audio files are mapped by note names such as
+ * C4.wav or D#3v10.mp3).
+ */
+export type InstrumentSource = string | URL | File | Blob | FileList | Array<File | Blob | FileWithPath>;
+
+export interface LoadProgress {
+  /** What just advanced: reading bytes, decoding samples, or sending to the audio thread. */
+  phase: 'fetch' | 'decode' | 'transfer';
+  loadedBytes: number;
+  /** null while the size of some file to read is not known (no Content-Length yet). */
+  totalBytes: number | null;
+  loadedSamples: number;
+  totalSamples: number;
+  /** Same as loadedSamples (kept from the first version of this API). */
+  loaded: number;
+  /** Same as totalSamples. */
+  total: number;
+}
+
+export interface LoadInstrumentOptions {
+  onProgress?: (progress: LoadProgress) => void;
+  /** How decoded samples are stored: 'int16' (default, half the memory) or 'float32'. */
+  sampleFormat?: 'int16' | 'float32';
+  /**
+   * SFZ, JSON and audio files: return the region (possibly changed) or null to
+   * leave it out. `sample` is the sample's URL (URL sources) or path (files).
+   */
+  regionFilter?: (region: Record<string, unknown>, sample: string) => Record<string, unknown> | null;
+  /** A single audio file without a note name in its name plays from this key (default 60). */
+  rootKey?: number;
+  /** Audio file sets: amplitude release in seconds. */
+  releaseSeconds?: number;
+  /** SoundFonts: the preset to load (default: the first preset). */
+  bank?: number;
+  program?: number;
+}
+
+export interface SoundFontPreset {
+  name: string;
+  bank: number;
+  program: number;
+  index: number;
+}
+
+export interface LoadedInstrument {
+  samples: number;
+  regions: number;
+  /** Sample memory in the audio engine. */
+  bytes: number;
+  warnings: string[];
+  kind: 'sfz' | 'sf2' | 'sf3' | 'json' | 'audio' | 'files';
+  name: string;
+  /** SoundFonts: every preset, and the one loaded. */
+  presets?: SoundFontPreset[];
+  preset?: SoundFontPreset;
+}
+
+/**
+ * The JSON instrument format (a .json file among the files, or by URL).
+ * Paths are relative to the JSON file; notes are names (C4 = 60) or numbers.
+ */
+export interface JsonInstrument {
+  name?: string;
+  /** Amplitude release of every sample, seconds. */
+  release?: number;
+  samples: Array<{
+    path: string;
+    /** Default: the note name in the file name. */
+    root?: string | number;
+    /** Default: the keys nearest this root among the samples. */
+    keys?: [string | number, string | number];
+    /** 1..127. Default: from a v-marker in the file name (v1, v2... split evenly), else all. */
+    velocity?: [number, number];
+    /** Cents. */
+    tune?: number;
+    /** dB. */
+    volume?: number;
+    /** -1..1 */
+    pan?: number;
+    /** true: the WAV's own loop; [start, end]: frames, end exclusive. */
+    loop?: boolean | [number, number];
+    trigger?: 'attack' | 'release';
+  }>;
 }
 
 export interface SamplerStats {
@@ -112,6 +209,9 @@ export class Sampler {
     entries: SampleEntry[],
     options?: { onProgress?: (p: { loaded: number; total: number }) => void; releaseSeconds?: number },
   ): Promise<{ samples: number; bytes: number }>;
+
+  /** Loads an instrument and swaps it in when complete; see LoadInstrumentOptions. */
+  loadInstrument(source: InstrumentSource, options?: LoadInstrumentOptions): Promise<LoadedInstrument>;
 
   connectMidiInput(
     selection?: 'all' | string | MIDIInput,
