@@ -369,8 +369,6 @@ describe('instruments from files', () => {
     await page.setInputFiles('#instrument-files', font);
     await page.waitForFunction(() => window.__samplerPage.instrument?.builtIn === false || !document.getElementById('instrument-error').hidden, null, { timeout: 90_000 });
     const error = await page.evaluate(() => document.getElementById('instrument-error').hidden ? null : document.getElementById('instrument-error').textContent);
-    // The loader takes File objects once the loader work of issue 5 lands.
-    if (error && /object(%20| )File|decod/i.test(error)) return t.skip(`loadInstrument does not take an .sf2 File yet: ${error}`);
     assert.equal(error, null);
     await page.waitForSelector('#preset-row', { state: 'visible' });
     assert.ok((await page.locator('#preset-select option').count()) > 100, 'a GM bank lists its programs');

@@ -20,6 +20,8 @@ export type SamplerErrorCode =
   | 'worklet-failed'
   /** An instrument or sample could not be fetched, decoded, parsed or installed. From `loadSamples` and `loadInstrument`. */
   | 'instrument'
+  /** The instrument's samples would not fit in the audio engine's memory; the previous instrument plays on. */
+  | 'instrument-too-large'
   /** No Web MIDI in this browser, or MIDI access was refused. From `connectMidiInput`. */
   | 'midi-unavailable'
   /** The sampler was disposed while, or before, the operation ran. */
@@ -91,6 +93,101 @@ export interface SampleEntry {
   tuneCents?: number;
   /** Linear gain (default 1). */
   gain?: number;
+}
+
+/** A user file with its path relative to a dropped or picked folder. */
+export interface FileWithPath {
+  file: File | Blob;
+  /** '/'- or '\\'-separated, e.g. "Piano/samples/C4.wav". */
+  path: string;
+}
+
+/**
+ * What loadInstrument loads: a URL of an .sfz, .sf2, .sf3, .json or audio
+ * file, or user files (the .sfz/.sf2/.sf3/.json among them is the
+ * instrument; without one, audio files are mapped by note names such as
+ * C4.wav or D#3v10.mp3).
+ */
+export type InstrumentSource = string | URL | File | Blob | FileList | Array<File | Blob | FileWithPath>;
+
+export interface LoadProgress {
+  /** What just advanced: reading bytes, decoding samples, or sending to the audio thread. */
+  phase: 'fetch' | 'decode' | 'transfer';
+  loadedBytes: number;
+  /** null while the size of some file to read is not known (no Content-Length yet). */
+  totalBytes: number | null;
+  loadedSamples: number;
+  totalSamples: number;
+  /** Same as loadedSamples (kept from the first version of this API). */
+  loaded: number;
+  /** Same as totalSamples. */
+  total: number;
+}
+
+export interface LoadInstrumentOptions {
+  onProgress?: (progress: LoadProgress) => void;
+  /** How decoded samples are stored: 'int16' (default, half the memory) or 'float32'. */
+  sampleFormat?: 'int16' | 'float32';
+  /**
+   * SFZ, JSON and audio files: return the region (possibly changed) or null to
+   * leave it out. `sample` is the sample's URL (URL sources) or path (files).
+   */
+  regionFilter?: (region: Record<string, unknown>, sample: string) => Record<string, unknown> | null;
+  /** A single audio file without a note name in its name plays from this key (default 60). */
+  rootKey?: number;
+  /** Audio file sets: amplitude release in seconds. */
+  releaseSeconds?: number;
+  /** SoundFonts: the preset to load (default: the first preset). */
+  bank?: number;
+  program?: number;
+}
+
+export interface SoundFontPreset {
+  name: string;
+  bank: number;
+  program: number;
+  index: number;
+}
+
+export interface LoadedInstrument {
+  samples: number;
+  regions: number;
+  /** Sample memory in the audio engine. */
+  bytes: number;
+  warnings: string[];
+  kind: 'sfz' | 'sf2' | 'sf3' | 'json' | 'audio' | 'files';
+  name: string;
+  /** SoundFonts: every preset, and the one loaded. */
+  presets?: SoundFontPreset[];
+  preset?: SoundFontPreset;
+}
+
+/**
+ * The JSON instrument format (a .json file among the files, or by URL).
+ * Paths are relative to the JSON file; notes are names (C4 = 60) or numbers.
+ */
+export interface JsonInstrument {
+  name?: string;
+  /** Amplitude release of every sample, seconds. */
+  release?: number;
+  samples: Array<{
+    path: string;
+    /** Default: the note name in the file name. */
+    root?: string | number;
+    /** Default: the keys nearest this root among the samples. */
+    keys?: [string | number, string | number];
+    /** 1..127. Default: from a v-marker in the file name (v1, v2... split evenly), else all. */
+    velocity?: [number, number];
+    /** Cents. */
+    tune?: number;
+    /** dB. */
+    volume?: number;
+    /** -1..1 */
+    pan?: number;
+    /** true: the WAV's own loop; [start, end]: frames, end exclusive. */
+    loop?: boolean | [number, number];
+    trigger?: 'attack' | 'release';
+  }>;
 }
 
 /** Counters of the event path, read from shared memory (cheap: poll it every frame). */
@@ -238,34 +335,17 @@ export class Sampler {
   ): Promise<{ samples: number; bytes: number }>;
 
   /**
-   * Loads an instrument file by URL and swaps it in when complete: an SFZ
-   * (its samples fetched relative to it), a SoundFont 2 preset (`bank`,
-   * `program`; default the first; the result lists the file's `presets`),
-   * or one audio file played across the keyboard from `rootKey` (default
-   * 60). `sampleFormat`: 'int16' (default, half the memory) or 'float32'.
-   * `regionFilter` may change an SFZ region or return null to leave it out.
-   * Rejects with a `SamplerError` ('instrument') when the file or a sample
-   * cannot be fetched, parsed or decoded, and a `TypeError` for a source
-   * that is not a URL.
+   * Loads an instrument and swaps it in when complete (the old one's notes
+   * ring out): an SFZ with its samples, a SoundFont 2/3 preset (`bank`,
+   * `program`; the result lists the file's `presets`), a JSON instrument,
+   * audio files mapped by the note names in their file names, or one audio
+   * file. From a URL (files it refers to are fetched relative to it) or
+   * from user files. Rejects with a `SamplerError`: 'instrument' when a
+   * file is missing or cannot be fetched, parsed or decoded (the message
+   * names the file), 'instrument-too-large' when the samples would not fit
+   * the engine's memory (the previous instrument plays on).
    */
-  loadInstrument(
-    source: string | URL,
-    options?: {
-      onProgress?: (p: { loaded: number; total: number }) => void;
-      sampleFormat?: 'int16' | 'float32';
-      regionFilter?: (region: Record<string, unknown>, sampleUrl: string) => Record<string, unknown> | null;
-      rootKey?: number;
-      bank?: number;
-      program?: number;
-    },
-  ): Promise<{
-    samples: number;
-    regions: number;
-    bytes: number;
-    warnings: string[];
-    presets?: { name: string; bank: number; program: number; index: number }[];
-    preset?: { name: string; bank: number; program: number; index: number };
-  }>;
+  loadInstrument(source: InstrumentSource, options?: LoadInstrumentOptions): Promise<LoadedInstrument>;
 
   /**
    * Plays from Web MIDI: `'all'` inputs (following hot-plug), one input or

@@ -13,9 +13,11 @@ import { MessageRing } from './message-ring.js';
 import { ContextClock, defaultScheduleDelay } from './clock.js';
 import { SamplerError, isolationProblem } from './errors.js';
 import { MidiInputs, requestMidiAccess, forEachChannelMessage } from './midi-input.js';
-import { initLoader, fetchSfz, fetchSoundFontPreset, decodeSample, bufferChannels, applySampleInfo, mapLimited } from './instrument-loader.js';
+import { initLoader, decodeSample, bufferChannels } from './instrument-loader.js';
+import { readInstrument, Progress } from './load-instrument.js';
+import { nearestRootRanges } from './note-mapping.js';
 
-export { SamplerError, isolationProblem, MidiRing, forEachChannelMessage };
+export { SamplerError, isolationProblem, MidiRing, forEachChannelMessage, nearestRootRanges };
 
 const WORKLET_URL = new URL('./generated/sampler-worklet.js', import.meta.url);
 const WASM_URL = new URL('./generated/sampler_wasm_bg.wasm', import.meta.url);
@@ -134,7 +136,7 @@ export class Sampler {
       if (msg.stats) this.ring.onStats?.(msg.stats);
       this._settle(msg.id, null, msg);
     } else if (msg.type === 'error') {
-      const err = new SamplerError(msg.id?.startsWith('instrument') ? 'instrument' : 'worklet-failed', msg.message);
+      const err = new SamplerError(msg.code ?? (msg.id?.startsWith('instrument') ? 'instrument' : 'worklet-failed'), msg.message);
       this._errors.push(err);
       if (!this._settle(msg.id ?? 'ready', err)) this.onerror?.(err);
     }
@@ -271,73 +273,68 @@ export class Sampler {
   }
 
   /**
-   * Loads an instrument file by URL and swaps it in when complete: an SFZ
-   * (with its samples, fetched relative to it) or a single audio file
-   * (played across the keyboard from `rootKey`, default 60). Options:
-   * `onProgress({ loaded, total })`, `sampleFormat` ('int16', the default,
-   * or 'float32'), `regionFilter(region, sampleUrl)` returning the region
-   * (possibly changed) or null to leave it out. A SoundFont 2 file (.sf2)
-   * loads one preset, chosen by `bank` and `program` (default: the first);
-   * its result also lists `presets` and the loaded `preset`.
-   * Resolves to `{ samples, regions, bytes, warnings }`.
+   * Loads an instrument and swaps it in when complete (notes of the current
+   * one ring out). `source`: a URL (string or URL) of an SFZ (its samples
+   * and #includes fetched relative to it), a SoundFont (.sf2/.sf3), a JSON
+   * instrument (see web/note-mapping.js) or one audio file; or user files:
+   * a File/Blob with a name, a FileList, or an array of Files or
+   * `{ file, path }` (paths relative to a dropped folder). Among files, the
+   * .sfz/.sf2/.sf3/.json is the instrument and the rest are what it names;
+   * without one, the audio files are mapped by the note names in their
+   * names (C4.wav, D#3v10.mp3; C4 = MIDI 60).
+   *
+   * Options: `onProgress({ phase, loadedBytes, totalBytes, loadedSamples,
+   * totalSamples, loaded, total })` (phase 'fetch' | 'decode' |
+   * 'transfer'; loaded/total count samples), `sampleFormat` ('int16', the
+   * default, or 'float32'), `regionFilter(region, sample)` returning the
+   * region (possibly changed) or null to leave it out (not for
+   * SoundFonts), `rootKey` for a single audio file without a note name
+   * (default 60), `releaseSeconds` for audio files, `bank` and `program`
+   * for SoundFonts (default: the first preset).
+   *
+   * Resolves to { samples, regions, bytes, warnings, kind, name } (kind
+   * 'sfz' | 'sf2' | 'sf3' | 'json' | 'audio' | 'files'), plus `presets` and
+   * the loaded `preset` for SoundFonts. Fails with a SamplerError: code
+   * 'instrument' naming the file and the problem, or
+   * 'instrument-too-large' when the samples would not fit in memory.
    */
-  async loadInstrument(source, { onProgress, sampleFormat = 'int16', regionFilter, rootKey = 60, bank, program } = {}) {
-    const url = new URL(source, globalThis.location?.href);
-    if (/\.sf2$/i.test(url.pathname)) {
-      const sf = await fetchSoundFontPreset(url, { bank, program });
-      onProgress?.({ loaded: sf.samples.length, total: sf.samples.length });
-      const result = await this._sendInstrument(sf.samples, sf.regions, {});
-      return { ...result, regions: sf.regions.length, warnings: sf.warnings, presets: sf.presets, preset: sf.preset };
-    }
-    if (!/\.sfz$/i.test(url.pathname)) {
-      const result = await this.loadSamples([{ url: url.href, rootKey, keyLo: 0, keyHi: 127 }], { onProgress });
-      return { ...result, regions: 1, warnings: [] };
-    }
-    const sfz = await fetchSfz(url);
-    // Keep the regions the filter accepts and only the samples they use.
-    const used = new Map();
-    const regions = [];
-    const fromSample = [];
-    sfz.regions.forEach((region, i) => {
-      const sampleUrl = sfz.samples[region.sample];
-      const kept = regionFilter ? regionFilter({ ...region }, sampleUrl) : region;
-      if (!kept) return;
-      if (!used.has(sampleUrl)) used.set(sampleUrl, used.size);
-      regions.push({ ...kept, sample: used.get(sampleUrl) });
-      fromSample.push(sfz.from_sample[i]);
-    });
-    if (regions.length === 0) throw new SamplerError('instrument', `${url}: no regions to load`);
-    const urls = [...used.keys()];
-    let done = 0;
-    const samples = await mapLimited(urls, 8, async (sampleUrl) => {
-      try {
-        const sample = await decodeSample(this.context, sampleUrl, sampleFormat === 'int16');
-        onProgress?.({ loaded: ++done, total: urls.length });
-        return sample;
-      } catch (err) {
-        throw new SamplerError('instrument', `${decodeURIComponent(sampleUrl)}: ${err.message}`, { cause: err });
-      }
-    });
-    const warnings = [...sfz.warnings];
-    applySampleInfo(regions, fromSample, samples, urls.map(decodeURIComponent), warnings);
-    const result = await this._sendInstrument(samples, regions, {
-      polyphony: sfz.polyphony,
-      note_polyphony: sfz.note_polyphony,
-      keyswitch_range: sfz.keyswitch_range,
-      keyswitch_default: sfz.keyswitch_default,
-    });
-    return { ...result, regions: regions.length, warnings };
+  async loadInstrument(source, options = {}) {
+    const progress = new Progress(options.onProgress);
+    const inst = await readInstrument(this.context, source, options, progress);
+    progress.report('transfer');
+    const result = await this._sendInstrument(inst.samples, inst.regions, inst.options, inst.name);
+    const out = { ...result, regions: inst.regions.length, warnings: inst.warnings, kind: inst.kind, name: inst.name };
+    if (inst.presets) Object.assign(out, { presets: inst.presets, preset: inst.preset });
+    return out;
   }
 
-  /** Transfers finished samples and regions to the worklet, which swaps them in. */
-  async _sendInstrument(samples, regions, options) {
+  /**
+   * Transfers finished samples and regions to the worklet, which swaps
+   * them in. An instrument larger than wasm32 memory can ever hold is
+   * refused here, before anything is sent; the worklet checks what its
+   * memory can really grow to.
+   */
+  async _sendInstrument(samples, regions, options, name = 'the instrument') {
     if (this._disposed) throw new SamplerError('disposed', 'the sampler was disposed');
+    const bytes = instrumentBytes(samples);
+    if (bytes > MAX_INSTRUMENT_BYTES) {
+      throw new SamplerError(
+        'instrument-too-large',
+        `${name}: its samples need ${(bytes / 1048576).toFixed(1)} MiB, more than the ${MAX_INSTRUMENT_BYTES / 1048576} MiB the audio engine's 32-bit wasm memory can hold`,
+      );
+    }
     const transfer = samples.flatMap((s) => s.channels.map((c) => c.buffer));
     const id = `instrument-${this._nextId++}`;
     const loaded = new Promise((resolve, reject) => this._waiting.set(id, { resolve, reject }));
     this.node.port.postMessage({ type: 'instrument', id, samples, regions, options }, transfer);
-    const { bytes } = await loaded;
-    return { samples: samples.length, bytes };
+    let reply;
+    try {
+      reply = await loaded;
+    } catch (err) {
+      if (err.code === 'instrument-too-large') err.message = `${name}: ${err.message}`;
+      throw err;
+    }
+    return { samples: samples.length, bytes: reply.bytes };
   }
 
   async _decodeEntry(entry, index) {
@@ -479,6 +476,19 @@ export class Sampler {
   }
 }
 
+/**
+ * The most sample memory an instrument may need: wasm32 addresses 4 GiB,
+ * less room for the engine itself and the instrument being replaced.
+ */
+export const MAX_INSTRUMENT_BYTES = 4096 * 1048576 - 256 * 1048576;
+
+/** Bytes an instrument's samples take, as transferred (and stored). */
+export function instrumentBytes(samples) {
+  let bytes = 0;
+  for (const s of samples) for (const c of s.channels) bytes += c.byteLength;
+  return bytes;
+}
+
 function checkData(name, value) {
   if (!Number.isInteger(value) || value < 0 || value > 127) throw new RangeError(`${name} must be an integer in 0..127, got ${value}`);
 }
@@ -486,19 +496,4 @@ function checkData(name, value) {
 function checkChannel(channel) {
   if (!Number.isInteger(channel) || channel < 0 || channel > 15) throw new RangeError(`channel must be an integer in 0..15, got ${channel}`);
   return channel;
-}
-
-/**
- * Key ranges giving every key 0..127 to the nearest root (ties go to the
- * lower root). Returns [keyLo, keyHi] per root, in the order given.
- */
-export function nearestRootRanges(roots) {
-  const sorted = roots.map((r, i) => [r, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const ranges = new Array(roots.length);
-  sorted.forEach(([root, index], k) => {
-    const lo = k === 0 ? 0 : Math.floor((sorted[k - 1][0] + root) / 2) + 1;
-    const hi = k === sorted.length - 1 ? 127 : Math.floor((root + sorted[k + 1][0]) / 2);
-    ranges[index] = [Math.min(lo, 127), Math.min(hi, 127)];
-  });
-  return ranges;
 }

@@ -106,16 +106,45 @@ class SamplerProcessor extends AudioWorkletProcessor {
 
   // Builds the instrument between quanta; the current one plays until the
   // new one is complete and swapped in (its sounding notes ring out).
+  //
+  // Memory is checked first: each sample is copied into wasm memory and
+  // then into its padded store, so the whole instrument plus twice the
+  // largest sample must fit. A failed allocation inside wasm would trap
+  // and could leave the engine unusable; a refused check instead reports
+  // 'instrument-too-large' and the current instrument plays on.
   loadInstrument({ id, samples, regions, options }) {
     const s = this.sampler;
-    s.beginInstrument();
-    for (const { channels, sampleRate } of samples) {
-      if (channels[0] instanceof Int16Array) s.addSampleI16(channels[0], channels[1], sampleRate);
-      else s.addSample(channels[0], channels[1], sampleRate);
+    let total = 0;
+    let largest = 0;
+    for (const { channels } of samples) {
+      const bytes = channels.reduce((sum, c) => sum + c.byteLength, 0);
+      total += bytes;
+      largest = Math.max(largest, bytes);
     }
-    for (const region of regions) s.addRegionValue(region);
-    const bytes = s.commitInstrument(options);
-    this.port.postMessage({ type: 'instrument-loaded', id, bytes });
+    const need = total + 2 * largest + (1 << 20);
+    if (!s.canAllocate(need)) {
+      this.port.postMessage({
+        type: 'error',
+        id,
+        code: 'instrument-too-large',
+        bytes: total,
+        message: `the instrument needs ${mib(total)} of sample memory (${mib(need)} while loading), more than the browser lets the audio engine have (it has ${mib(this.wasm.memory.buffer.byteLength)})`,
+      });
+      return;
+    }
+    s.beginInstrument();
+    try {
+      for (const { channels, sampleRate } of samples) {
+        if (channels[0] instanceof Int16Array) s.addSampleI16(channels[0], channels[1], sampleRate);
+        else s.addSample(channels[0], channels[1], sampleRate);
+      }
+      for (const region of regions) s.addRegionValue(region);
+      const bytes = s.commitInstrument(options);
+      this.port.postMessage({ type: 'instrument-loaded', id, bytes, memory: this.wasm.memory.buffer.byteLength });
+    } finally {
+      // Drops the samples of an instrument that failed half-way.
+      s.beginInstrument();
+    }
   }
 
   process(_inputs, outputs) {
@@ -166,5 +195,7 @@ class SamplerProcessor extends AudioWorkletProcessor {
     }
   }
 }
+
+const mib = (bytes) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
 registerProcessor('wasm-sampler', SamplerProcessor);

@@ -49,8 +49,8 @@ async function walk(entry, out) {
   }
 }
 
-const INSTRUMENT = /\.(sfz|sf2|sf3)$/i;
-export const AUDIO = /\.(wav|wave|flac|ogg|oga|opus|mp3|m4a|aac|aif|aiff)$/i;
+const INSTRUMENT = /\.(sfz|sf2|sf3|json)$/i;
+const AUDIO = /\.(wav|wave|flac|ogg|oga|opus|mp3|m4a|aac|aif|aiff)$/i;
 
 /**
  * A short description of what was picked, or an error message saying what
@@ -60,7 +60,7 @@ export function describeEntries(entries) {
   const main = entries.find((e) => INSTRUMENT.test(e.path)) ?? entries.find((e) => AUDIO.test(e.path));
   if (!main) {
     const names = entries.slice(0, 3).map((e) => e.path).join(', ') || 'nothing';
-    return { error: `No instrument in ${names}${entries.length > 3 ? ', …' : ''}: pick an .sfz file together with its samples (or its whole folder), an .sf2/.sf3 SoundFont, or an audio file (.wav, .flac, .ogg, .mp3).` };
+    return { error: `No instrument in ${names}${entries.length > 3 ? ', …' : ''}: pick an .sfz file together with its samples (or its whole folder), an .sf2/.sf3 SoundFont, a .json instrument, or audio files (.wav, .flac, .ogg, .mp3; named by note, like C4.wav, to map several).` };
   }
   const name = main.path.split('/').pop();
   return { name, single: entries.length === 1 };

@@ -2,7 +2,7 @@
 // folder picker, drag and drop), a progress bar, error messages that say
 // what to do, and a program list for SoundFonts.
 
-import { filesFromInput, filesFromDrop, describeEntries, AUDIO } from './dropped-files.js';
+import { filesFromInput, filesFromDrop, describeEntries } from './dropped-files.js';
 import * as store from './persistence.js';
 
 const $ = (id) => document.getElementById(id);
@@ -26,27 +26,6 @@ export function describeProgress(p) {
   if (p.totalBytes) parts.push(`${mb(p.loadedBytes ?? 0)} of ${mb(p.totalBytes)}`);
   const fraction = p.totalBytes ? (p.loadedBytes ?? 0) / p.totalBytes : samples ? (done ?? 0) / samples : null;
   return { text: parts.join(', '), fraction };
-}
-
-/**
- * Loads `source` (a File, an array of { file, path }, or a URL). Until
- * loadInstrument takes File objects (being added for issue 5), today's
- * loader turns a File into the URL ".../[object File]" and fails; a single
- * audio File then goes through a blob: URL, which that loader decodes
- * (other formats need the loader's own File support).
- */
-async function loadSource(sampler, source, options) {
-  try {
-    return await sampler.loadInstrument(source, options);
-  } catch (err) {
-    if (!(source instanceof File) || !AUDIO.test(source.name) || !/\[object(%20| )File\]/.test(err.message)) throw err;
-    const url = URL.createObjectURL(source);
-    try {
-      return { name: source.name, ...(await sampler.loadInstrument(url, options)) };
-    } finally {
-      URL.revokeObjectURL(url);
-    }
-  }
 }
 
 export class InstrumentPanel {
@@ -180,7 +159,7 @@ export class InstrumentPanel {
     const source = entries.length === 1 ? entries[0].file : entries;
     let result;
     try {
-      result = await loadSource(this.sampler, source, {
+      result = await this.sampler.loadInstrument(source, {
         ...(preset ?? {}),
         onProgress: (p) => this.progress(p, label),
       });

@@ -69,8 +69,17 @@ impl WasmSampler {
     /// from the ring. Called once per render quantum; never allocates.
     pub fn process(&mut self, start_frame: f64, frames: usize) {
         let frames = frames.min(MAX_BLOCK);
-        let start = if start_frame.is_finite() && start_frame > 0.0 { start_frame as u64 } else { 0 };
-        self.host.process(&mut self.ring, start, &mut self.left[..frames], &mut self.right[..frames]);
+        let start = if start_frame.is_finite() && start_frame > 0.0 {
+            start_frame as u64
+        } else {
+            0
+        };
+        self.host.process(
+            &mut self.ring,
+            start,
+            &mut self.left[..frames],
+            &mut self.right[..frames],
+        );
     }
 
     /// Address of the left output buffer in wasm memory (`MAX_BLOCK` floats).
@@ -106,9 +115,29 @@ impl WasmSampler {
         self.pending_regions.clear();
     }
 
+    /// Whether `bytes` more can be allocated: tries to, without trapping
+    /// (as a failed allocation would), and frees them again for the
+    /// samples that follow. Wasm memory cannot shrink, so what was grown
+    /// stays available to this module's allocator. Called before an
+    /// instrument's samples are copied in, so that an instrument too large
+    /// for the memory the browser grants fails cleanly.
+    #[wasm_bindgen(js_name = canAllocate)]
+    pub fn can_allocate(&mut self, bytes: f64) -> bool {
+        if !(bytes >= 0.0 && bytes < usize::MAX as f64) {
+            return false;
+        }
+        let mut probe: Vec<u8> = Vec::new();
+        probe.try_reserve_exact(bytes as usize).is_ok()
+    }
+
     /// Adds a mono (`right` absent) or stereo f32 sample; returns its index.
     #[wasm_bindgen(js_name = addSample)]
-    pub fn add_sample(&mut self, left: Vec<f32>, right: Option<Vec<f32>>, sample_rate: f32) -> Result<u32, JsError> {
+    pub fn add_sample(
+        &mut self,
+        left: Vec<f32>,
+        right: Option<Vec<f32>>,
+        sample_rate: f32,
+    ) -> Result<u32, JsError> {
         let channels = match right {
             Some(r) => vec![left, r],
             None => vec![left],
@@ -118,7 +147,12 @@ impl WasmSampler {
 
     /// Adds a 16-bit sample, kept as 16-bit (half the memory of f32).
     #[wasm_bindgen(js_name = addSampleI16)]
-    pub fn add_sample_i16(&mut self, left: Vec<i16>, right: Option<Vec<i16>>, sample_rate: f32) -> Result<u32, JsError> {
+    pub fn add_sample_i16(
+        &mut self,
+        left: Vec<i16>,
+        right: Option<Vec<i16>>,
+        sample_rate: f32,
+    ) -> Result<u32, JsError> {
         let channels = match right {
             Some(r) => vec![left, r],
             None => vec![left],
@@ -130,7 +164,8 @@ impl WasmSampler {
     /// fields take SFZ defaults. `sample` indexes the samples added so far.
     #[wasm_bindgen(js_name = addRegionValue)]
     pub fn add_region_value(&mut self, region: JsValue) -> Result<(), JsError> {
-        let region: Region = serde_wasm_bindgen::from_value(region).map_err(|e| JsError::new(&format!("bad region: {e}")))?;
+        let region: Region = serde_wasm_bindgen::from_value(region)
+            .map_err(|e| JsError::new(&format!("bad region: {e}")))?;
         self.pending_regions.push(region);
         Ok(())
     }
@@ -172,7 +207,11 @@ impl WasmSampler {
     /// 0: linear, 1: cubic Hermite.
     #[wasm_bindgen(js_name = setInterpolation)]
     pub fn set_interpolation(&mut self, mode: u32) {
-        self.host.engine.set_interpolation(if mode == 1 { Interpolation::Hermite } else { Interpolation::Linear });
+        self.host.engine.set_interpolation(if mode == 1 {
+            Interpolation::Hermite
+        } else {
+            Interpolation::Linear
+        });
     }
 
     /// Validates the instrument built since `beginInstrument` and swaps it
@@ -184,16 +223,21 @@ impl WasmSampler {
         let options: InstrumentOptions = if options.is_undefined() || options.is_null() {
             InstrumentOptions::default()
         } else {
-            serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("bad instrument options: {e}")))?
+            serde_wasm_bindgen::from_value(options)
+                .map_err(|e| JsError::new(&format!("bad instrument options: {e}")))?
         };
         let samples = std::mem::take(&mut self.pending_samples);
         let mut regions = std::mem::take(&mut self.pending_regions);
-        if let Some(release) = options.release_seconds.filter(|r| r.is_finite() && *r > 0.0) {
+        if let Some(release) = options
+            .release_seconds
+            .filter(|r| r.is_finite() && *r > 0.0)
+        {
             for r in &mut regions {
                 r.amp_env.release = release;
             }
         }
-        let mut instrument = Instrument::new(samples, regions).map_err(|e| JsError::new(&e.to_string()))?;
+        let mut instrument =
+            Instrument::new(samples, regions).map_err(|e| JsError::new(&e.to_string()))?;
         instrument.polyphony = options.polyphony;
         instrument.note_polyphony = options.note_polyphony;
         instrument.keyswitch_range = options.keyswitch_range;
@@ -209,8 +253,12 @@ impl WasmSampler {
 }
 
 impl WasmSampler {
-    fn push_sample(&mut self, sample: Result<Sample, sampler_core::sample::SampleError>) -> Result<u32, JsError> {
-        self.pending_samples.push(sample.map_err(|e| JsError::new(&e.to_string()))?);
+    fn push_sample(
+        &mut self,
+        sample: Result<Sample, sampler_core::sample::SampleError>,
+    ) -> Result<u32, JsError> {
+        self.pending_samples
+            .push(sample.map_err(|e| JsError::new(&e.to_string()))?);
         Ok(self.pending_samples.len() as u32 - 1)
     }
 
