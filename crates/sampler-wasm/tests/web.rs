@@ -122,7 +122,7 @@ fn js_drops_on_a_full_ring_are_seen_by_rust() {
 fn the_engine_plays_js_events_at_their_exact_frames() {
     for target in [1000u32, 1129, 5000] {
         let ring = MidiRing::create(16);
-        let mut sampler = WasmSampler::new(48_000.0, ring.buffer(), 32).unwrap();
+        let mut sampler = WasmSampler::new(48_000.0, ring.buffer().into(), 32).unwrap();
         sampler.begin_instrument();
         sampler
             .add_sample(vec![1.0; 48_000], None, 48_000.0)
