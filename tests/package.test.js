@@ -19,7 +19,8 @@ import { pitchOf } from './helpers/measure.js';
 
 const ROOT = realpathSync(fileURLToPath(new URL('..', import.meta.url)));
 const TEMPLATE = fileURLToPath(new URL('./helpers/consumer-app/', import.meta.url));
-const TIMEOUT = { timeout: 60_000 };
+// Generous: on a busy 2-core machine a Vite build alone can take most of a minute.
+const TIMEOUT = { timeout: 180_000 };
 const NOTE = 76; // played on an A4 sample: E5
 const EXPECTED_HZ = 440 * 2 ** ((NOTE - 69) / 12);
 

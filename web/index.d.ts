@@ -20,7 +20,7 @@ export type SamplerErrorCode =
   | 'worklet-failed'
   /** An instrument or sample could not be fetched, decoded, parsed or installed. From `loadSamples` and `loadInstrument`. */
   | 'instrument'
-  /** The instrument's samples would not fit in the audio engine's memory; the previous instrument plays on. */
+  /** The instrument's samples would not fit in the audio engine's memory (the previous instrument plays on). From `loadSamples` and `loadInstrument`. */
   | 'instrument-too-large'
   /** No Web MIDI in this browser, or MIDI access was refused. From `connectMidiInput`. */
   | 'midi-unavailable'
