@@ -149,7 +149,19 @@ export interface SoundFontPreset {
   index: number;
 }
 
-export interface LoadedInstrument {
+/**
+ * How the samples went into the audio engine. While the context renders,
+ * the worklet copies about 256 KiB (at least one sample) after each quantum's render (so playing
+ * goes on); when it does not render, all at once.
+ */
+export interface CopyReport {
+  /** Pieces the copy took (render quanta, while rendering). */
+  copySteps: number;
+  /** The longest piece, in ms of the worklet's clock (see `Sampler.dspClock`). */
+  longestCopyMs: number;
+}
+
+export interface LoadedInstrument extends CopyReport {
   samples: number;
   regions: number;
   /** Sample memory in the audio engine. */
@@ -332,7 +344,7 @@ export class Sampler {
   loadSamples(
     entries: SampleEntry[],
     options?: { onProgress?: (p: { loaded: number; total: number }) => void; releaseSeconds?: number },
-  ): Promise<{ samples: number; bytes: number }>;
+  ): Promise<{ samples: number; bytes: number } & CopyReport>;
 
   /**
    * Loads an instrument and swaps it in when complete (the old one's notes

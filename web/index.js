@@ -22,6 +22,8 @@ export { SamplerError, isolationProblem, MidiRing, forEachChannelMessage, neares
 const WORKLET_URL = new URL('./generated/sampler-worklet.js', import.meta.url);
 const WASM_URL = new URL('./generated/sampler_wasm_bg.wasm', import.meta.url);
 const PROCESSOR_NAME = 'wasm-sampler';
+/** How often a load checks that the worklet still renders (else it asks for the rest at once). */
+const LOAD_WATCHDOG_MS = 250;
 
 let modulePromise = null;
 const workletLoaded = new WeakMap(); // context -> Promise
@@ -326,15 +328,28 @@ export class Sampler {
     const transfer = samples.flatMap((s) => s.channels.map((c) => c.buffer));
     const id = `instrument-${this._nextId++}`;
     const loaded = new Promise((resolve, reject) => this._waiting.set(id, { resolve, reject }));
-    this.node.port.postMessage({ type: 'instrument', id, samples, regions, options }, transfer);
+    // While the context renders, the worklet copies the samples in slices
+    // after each quantum; when it does not render (not started, suspended,
+    // offline before startRendering), it must do them at once.
+    const now = this.context.state !== 'running';
+    this.node.port.postMessage({ type: 'instrument', id, samples, regions, options, now }, transfer);
+    let lastQuanta = this.stats().quanta;
+    const watchdog = setInterval(() => {
+      const quanta = this.stats().quanta;
+      if (quanta === lastQuanta) this.node.port.postMessage({ type: 'finish-loads' });
+      lastQuanta = quanta;
+    }, LOAD_WATCHDOG_MS);
     let reply;
     try {
       reply = await loaded;
     } catch (err) {
       if (err.code === 'instrument-too-large') err.message = `${name}: ${err.message}`;
       throw err;
+    } finally {
+      clearInterval(watchdog);
     }
-    return { samples: samples.length, bytes: reply.bytes };
+    // How the copy into the engine went: in how many pieces, the longest in ms.
+    return { samples: samples.length, bytes: reply.bytes, copySteps: reply.steps, longestCopyMs: reply.longestStepMs };
   }
 
   async _decodeEntry(entry, index) {

@@ -13,6 +13,7 @@ import './text-codec-polyfill.js';
 import { initSync, WasmSampler, ringLayout } from '../web/generated/sampler_wasm.js';
 import { layoutDifferences, MidiRing } from '../web/ring.js';
 import { EVENT_FIELDS, STATS_INTERVAL_SECONDS } from '../web/message-ring.js';
+import { InstrumentLoads } from './instrument-loads.js';
 
 // The worklet scope may have no performance.now() (Chromium's has none);
 // Date.now() counts whole milliseconds, so one quantum's time is coarse, but
@@ -39,6 +40,9 @@ class SamplerProcessor extends AudioWorkletProcessor {
       // writes them into its own copy of the ring.
       this.inbox = transport === 'message' ? new MidiRing(ring) : null;
       this.framesSinceStats = 0;
+      // New instruments are built in slices after each quantum's render
+      // (see instrument-loads.js); the current one plays until then.
+      this.loads = new InstrumentLoads(this.sampler, (m) => this.port.postMessage(m), () => this.wasm.memory.buffer.byteLength, clock);
       this.bindViews(128);
       this.busyMs = 0;
       this.timedFrames = 0;
@@ -66,7 +70,11 @@ class SamplerProcessor extends AudioWorkletProcessor {
     try {
       switch (msg.type) {
         case 'instrument':
-          this.loadInstrument(msg);
+          this.loads.add(msg);
+          if (msg.now) this.loads.finishAll();
+          break;
+        case 'finish-loads':
+          this.loads.finishAll();
           break;
         case 'master-gain':
           this.sampler.setMasterGain(msg.gain);
@@ -104,49 +112,6 @@ class SamplerProcessor extends AudioWorkletProcessor {
     this.port.postMessage({ type: 'settings-applied', id, applied });
   }
 
-  // Builds the instrument between quanta; the current one plays until the
-  // new one is complete and swapped in (its sounding notes ring out).
-  //
-  // Memory is checked first: each sample is copied into wasm memory and
-  // then into its padded store, so the whole instrument plus twice the
-  // largest sample must fit. A failed allocation inside wasm would trap
-  // and could leave the engine unusable; a refused check instead reports
-  // 'instrument-too-large' and the current instrument plays on.
-  loadInstrument({ id, samples, regions, options }) {
-    const s = this.sampler;
-    let total = 0;
-    let largest = 0;
-    for (const { channels } of samples) {
-      const bytes = channels.reduce((sum, c) => sum + c.byteLength, 0);
-      total += bytes;
-      largest = Math.max(largest, bytes);
-    }
-    const need = total + 2 * largest + (1 << 20);
-    if (!s.canAllocate(need)) {
-      this.port.postMessage({
-        type: 'error',
-        id,
-        code: 'instrument-too-large',
-        bytes: total,
-        message: `the instrument needs ${mib(total)} of sample memory (${mib(need)} while loading), more than the browser lets the audio engine have (it has ${mib(this.wasm.memory.buffer.byteLength)})`,
-      });
-      return;
-    }
-    s.beginInstrument();
-    try {
-      for (const { channels, sampleRate } of samples) {
-        if (channels[0] instanceof Int16Array) s.addSampleI16(channels[0], channels[1], sampleRate);
-        else s.addSample(channels[0], channels[1], sampleRate);
-      }
-      for (const region of regions) s.addRegionValue(region);
-      const bytes = s.commitInstrument(options);
-      this.port.postMessage({ type: 'instrument-loaded', id, bytes, memory: this.wasm.memory.buffer.byteLength });
-    } finally {
-      // Drops the samples of an instrument that failed half-way.
-      s.beginInstrument();
-    }
-  }
-
   process(_inputs, outputs) {
     if (this.failed) return true;
     const out = outputs[0];
@@ -165,6 +130,14 @@ class SamplerProcessor extends AudioWorkletProcessor {
     if (this.inbox) this.postStatsSometimes(frames);
     out[0].set(this.left);
     if (out.length > 1) out[1].set(this.right);
+    // After the quantum is out: the time it did not need.
+    if (this.loads.busy) {
+      try {
+        this.loads.step();
+      } catch (err) {
+        this.fail(err);
+      }
+    }
     return true;
   }
 
@@ -196,6 +169,5 @@ class SamplerProcessor extends AudioWorkletProcessor {
   }
 }
 
-const mib = (bytes) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
 registerProcessor('wasm-sampler', SamplerProcessor);
