@@ -2,18 +2,22 @@
 // Runs in a page (the worklet scope has no performance.now()), through the
 // same WasmSampler.process the worklet calls: N sustained voices, many
 // 128-frame quanta, at 48 kHz. Prints ns per voice-frame and how many voices
-// fit in one quantum's time budget on this machine.
+// fit in one quantum's time budget on this machine. Cases: linear and
+// Hermite interpolation, each without and with a resonant low-pass (the
+// native bench's filter). Optional arguments select cases by name, e.g.
+// `node tests/bench/engine-wasm.mjs linear+filter/1024`.
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from '../helpers/browser.js';
 import { startDevServer } from '../helpers/server.js';
 
+const only = process.argv.slice(2);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const server = await startDevServer();
 const browser = await launchBrowser();
 try {
   const page = await browser.context.newPage();
   await page.goto(server.url);
-  const results = await page.evaluate(async (root) => {
+  const results = await page.evaluate(async ([root, only]) => {
     const glue = await import(`/@fs${root}/web/generated/sampler_wasm.js`);
     const { MidiRing, FLAG_IMMEDIATE } = await import(`/@fs${root}/web/ring.js`);
     const bytes = await (await fetch(`/@fs${root}/web/generated/sampler_wasm_bg.wasm`)).arrayBuffer();
@@ -22,13 +26,20 @@ try {
     const sine = new Float32Array(44100 * 20);
     for (let i = 0; i < sine.length; i++) sine[i] = Math.sin((2 * Math.PI * 440 * i) / 44100);
     const out = [];
-    for (const [mode, name] of [[0, 'linear'], [1, 'hermite']]) {
+    // FilterParams as serde names them (crates/sampler-core/src/region.rs).
+    const lowPass = {
+      kind: 'LowPass', cutoff_hz: 2000, resonance_db: 6, keytrack_cents: 0, keycenter: 60,
+      veltrack_cents: 0, envelope: {}, envelope_depth_cents: 0,
+    };
+    const cases = [[0, 'linear', null], [0, 'linear+filter', lowPass], [1, 'hermite', null], [1, 'hermite+filter', lowPass]];
+    for (const [mode, name, filter] of cases) {
       for (const voices of [16, 64, 256, 1024]) {
+        if (only.length && !only.some((o) => `${name}/${voices}`.includes(o))) continue;
         const ring = MidiRing.create(2048);
         const s = new glue.WasmSampler(rate, ring.buffer, voices);
         s.beginInstrument();
         s.addSample(sine, undefined, 44100);
-        s.addRegionValue({ sample: 0, root_key: 69 });
+        s.addRegionValue(filter ? { sample: 0, root_key: 69, filter } : { sample: 0, root_key: 69 });
         s.commitInstrument();
         s.setInterpolation(mode);
         for (let k = 0; k < voices; k++) ring.trySend(0, 0x90 | Math.floor(k / 88), 21 + (k % 88), 100, 3, 0, FLAG_IMMEDIATE);
@@ -45,10 +56,10 @@ try {
       }
     }
     return out;
-  }, ROOT);
+  }, [ROOT, only]);
   console.log(`wasm engine in ${await browser.context.browser()?.version?.() ?? 'headless Chromium'}, 48 kHz, 128-frame quanta:`);
   for (const r of results) {
-    console.log(`${r.name.padEnd(8)} ${String(r.voices).padStart(5)} voices: ${r.nsPerVoiceFrame.toFixed(2)} ns per voice-frame -> ${r.voicesPerQuantum} voices fit in one quantum`);
+    console.log(`${r.name.padEnd(15)} ${String(r.voices).padStart(5)} voices: ${r.nsPerVoiceFrame.toFixed(2)} ns per voice-frame -> ${r.voicesPerQuantum} voices fit in one quantum`);
   }
 } finally {
   await browser.close();

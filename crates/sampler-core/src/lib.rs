@@ -4,6 +4,7 @@
 //! - [`midi`]: parsing raw MIDI bytes.
 //! - [`sample`], [`region`], [`instrument`]: the instrument model.
 //! - [`envelope`], [`filter`], [`interpolation`], [`voice`]: one sounding note.
+//! - `render`, `simd`: voices' filters and mix run side by side in SIMD lanes.
 //! - [`channel`]: per-channel MIDI state.
 //! - [`engine`]: the voice pool, MIDI handling and the mix.
 //! - [`host`]: the ring → engine bridge that applies events at exact frames.
@@ -17,7 +18,11 @@ pub mod instrument;
 pub mod interpolation;
 pub mod midi;
 pub mod region;
+mod render;
+#[cfg(test)]
+mod render_tests;
 pub mod sample;
+mod simd;
 pub mod voice;
 
 pub use engine::{Engine, MpeZones};

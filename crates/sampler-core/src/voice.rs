@@ -12,6 +12,7 @@ use crate::envelope::{Envelope, Stage};
 use crate::filter::Filter;
 use crate::interpolation::{interpolate, Interpolation};
 use crate::region::{LoopMode, Region};
+use crate::render::{Batch, LaneParams};
 use crate::sample::{Frame, Sample, SampleData, GUARD_BEFORE};
 
 /// Frames between modulation updates.
@@ -58,7 +59,8 @@ pub struct Voice {
     gain_right: f32,
     ramp_started: bool,
     envelope: Envelope,
-    filter: Filter,
+    /// Its state is carried through the render batches (`render.rs`).
+    pub(crate) filter: Filter,
     filter_envelope: Envelope,
     /// Cutoff before the envelope and LFO: region cutoff with key and velocity tracking.
     base_cutoff: f32,
@@ -197,19 +199,11 @@ impl Voice {
         self.envelope = Envelope::idle();
     }
 
-    /// Adds this voice into `left`/`right` (equal lengths).
-    pub(crate) fn render_add(&mut self, ctx: &RenderContext, left: &mut [f32], right: &mut [f32]) {
-        let mut done = 0;
-        while done < left.len() && self.is_active() {
-            let n = CONTROL_FRAMES.min(left.len() - done);
-            self.render_period(ctx, &mut left[done..done + n], &mut right[done..done + n]);
-            done += n;
-        }
-    }
-
-    /// One control period: update modulation, then render frame by frame.
-    fn render_period(&mut self, ctx: &RenderContext, left: &mut [f32], right: &mut [f32]) {
-        let frames = left.len();
+    /// One control period of `frames` frames: updates modulation, reads
+    /// and envelopes the period's samples, and hands them to `batch` (which
+    /// has room for this voice's channels) to filter and mix. `index` is
+    /// this voice's place in the pool.
+    pub(crate) fn render_period(&mut self, ctx: &RenderContext, frames: usize, index: u32, batch: &mut Batch) {
         let region = ctx.region;
         let channel = ctx.channel;
         let seconds = frames as f32 / ctx.sample_rate;
@@ -289,35 +283,23 @@ impl Voice {
         }
         let n = frames - start;
         if n > 0 {
-            // Pass 1: envelope × ramped gain per frame.
-            let mut env = [0.0f32; CONTROL_FRAMES];
-            self.envelope.fill(&mut env[..n]);
-            let (mut amp_l, mut amp_r) = ([0.0f32; CONTROL_FRAMES], [0.0f32; CONTROL_FRAMES]);
-            let (gl, gr) = (self.gain_left + step_l * start as f32, self.gain_right + step_r * start as f32);
-            for k in 0..n {
-                let ramp = (k + 1) as f32;
-                amp_l[k] = env[k] * (gl + step_l * ramp);
-                amp_r[k] = env[k] * (gr + step_r * ramp);
-            }
-            // Pass 2: read the sample (once for mono), pass 3: filter.
-            let step = ((step * 4_294_967_296.0) as u64).max(1);
+            // Envelope and sample straight into the batch's lanes (the
+            // sample read once for mono); the batch filters and mixes.
             let stereo = ctx.sample.is_stereo();
-            let (mut buf_l, mut buf_r) = ([0.0f32; CONTROL_FRAMES], [0.0f32; CONTROL_FRAMES]);
-            let produced = self.read(ctx, step, &mut buf_l[..n], stereo.then_some(&mut buf_r[..n]));
-            if filtered {
-                if stereo {
-                    self.filter.process_stereo_run(&mut buf_l[..produced], &mut buf_r[..produced]);
-                } else {
-                    self.filter.process_mono_run(&mut buf_l[..produced]);
-                }
-            }
-            // Pass 4: mix.
-            let src_r = if stereo { &buf_r } else { &buf_l };
-            let out = left[start..start + produced].iter_mut().zip(right[start..start + produced].iter_mut());
-            for (k, (ol, or)) in out.enumerate() {
-                *ol += buf_l[k] * amp_l[k];
-                *or += src_r[k] * amp_r[k];
-            }
+            let lane = batch.claim(index, stereo);
+            let (buf_l, buf_r, env) = batch.buffers(lane, stereo);
+            self.envelope.fill(&mut env[start..frames]);
+            let step = ((step * 4_294_967_296.0) as u64).max(1);
+            let produced = self.read(ctx, step, &mut buf_l[start..frames], buf_r.map(|r| &mut r[start..frames]));
+            let params = LaneParams {
+                stereo,
+                start,
+                produced,
+                gain_left: (self.gain_left + step_l * start as f32, step_l),
+                gain_right: (self.gain_right + step_r * start as f32, step_r),
+                filter: filtered.then_some(&self.filter),
+            };
+            batch.finish(lane, &params, frames);
             if produced < n {
                 self.kill();
             }
