@@ -71,6 +71,8 @@ pub struct Voice {
     /// costliest part of a control period).
     pan_cache: (f32, f32, f32),
     pitch_cache: (f32, f64),
+    /// Last cutoff offset in cents and its cutoff in Hz.
+    cutoff_cache: (f32, f32),
     /// Frames since note-on, at control-rate resolution (for LFO delay and fade).
     age: u32,
 }
@@ -103,6 +105,7 @@ impl Voice {
             vibrato_phase: 0.0,
             pan_cache: (f32::NAN, 0.0, 0.0),
             pitch_cache: (f32::NAN, 0.0),
+            cutoff_cache: (f32::NAN, 0.0),
             age: 0,
         }
     }
@@ -269,7 +272,10 @@ impl Voice {
             self.filter_envelope.fill(&mut levels[..frames]);
             let env_level = levels[frames - 1];
             let cutoff_cents = env_level * f.envelope_depth_cents + lfo_value * lfo.to_cutoff_cents + channel.timbre_cents();
-            self.filter.set(f.kind, self.base_cutoff * (cutoff_cents / 1200.0).exp2(), f.resonance_db, ctx.sample_rate);
+            if cutoff_cents != self.cutoff_cache.0 {
+                self.cutoff_cache = (cutoff_cents, self.base_cutoff * (cutoff_cents / 1200.0).exp2());
+            }
+            self.filter.set(f.kind, self.cutoff_cache.1, f.resonance_db, ctx.sample_rate);
             true
         } else {
             false
@@ -408,13 +414,20 @@ fn fraction(position: u64) -> f32 {
 }
 
 /// Interpolated reads from `position`, `step` apart, into `out`; the caller
-/// guarantees every window is inside `src`. Returns the position after.
+/// guarantees every window is inside `src` (checked once here, so the loop
+/// has no per-frame bounds checks). Returns the position after.
 #[inline(always)]
 fn read_run<const HERMITE: bool, T: Frame>(src: &[T], mut position: u64, step: u64, out: &mut [f32]) -> u64 {
+    let window_start = |position: u64| (position >> 32) as usize + GUARD_BEFORE - 1;
+    // Positions only grow, so the last window reaches furthest.
+    let last = position + step * (out.len().max(1) as u64 - 1);
+    assert!(window_start(last) + 4 <= src.len(), "read window past the sample");
+    let mode = if HERMITE { Interpolation::Hermite } else { Interpolation::Linear };
     for o in out.iter_mut() {
-        let at = (position >> 32) as usize + GUARD_BEFORE - 1;
-        let w = &src[at..at + 4];
-        let mode = if HERMITE { Interpolation::Hermite } else { Interpolation::Linear };
+        let at = window_start(position);
+        // SAFETY: `position` <= `last` in this loop, and the window of `last`
+        // ends inside `src` (asserted above).
+        let w = unsafe { src.get_unchecked(at..at + 4) };
         *o = interpolate(mode, [w[0].to_f32(), w[1].to_f32(), w[2].to_f32(), w[3].to_f32()], fraction(position));
         position += step;
     }
