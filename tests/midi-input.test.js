@@ -72,6 +72,23 @@ test('all inputs are followed through hot-plug, one input can be chosen', () => 
   assert.equal(got.length, 3);
 });
 
+test('a channel filter drops other channels before delivery, but activity still shows', () => {
+  const access = new FakeAccess();
+  const got = [];
+  const seen = [];
+  const inputs = new MidiInputs(access, (s, a) => got.push([s, a]), (input) => seen.push(input.id));
+  access.plug(new FakeInput('a'));
+  inputs.select('all');
+  inputs.channelFilter = (channel) => channel === 2;
+  // Channel 1, then channel 3 (index 2) in one packet, then channel 16.
+  access.inputs.get('a').play([0x90, 60, 100, 0x92, 61, 100, 0x9f, 62, 100], 1);
+  assert.deepEqual(got, [[0x92, 61]]);
+  assert.deepEqual(seen, ['a']);
+  inputs.channelFilter = null; // omni again
+  access.inputs.get('a').play([0x80, 60, 0], 2);
+  assert.deepEqual(got.slice(1), [[0x80, 60]]);
+});
+
 test('missing or refused Web MIDI gives an explanation', async () => {
   await assert.rejects(requestMidiAccess({}), (e) => e.code === 'midi-unavailable' && /no Web MIDI/.test(e.message));
   const refusing = { requestMIDIAccess: async () => { throw Object.assign(new Error('no'), { name: 'NotAllowedError' }); } };

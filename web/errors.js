@@ -1,9 +1,13 @@
 // Typed errors of the package. `code` is stable and meant for programs;
-// `message` is meant for people.
+// `message` is meant for people. Every code is listed and explained in
+// SamplerErrorCode (index.d.ts); bad arguments throw a standard TypeError
+// or RangeError instead.
 
 export class SamplerError extends Error {
   /**
-   * @param {'not-isolated'|'no-audio-worklet'|'wasm-load'|'worklet-failed'|'instrument'|'midi-unavailable'|'disposed'} code
+   * @param {import('./index.d.ts').SamplerErrorCode} code
+   * @param {string} message
+   * @param {{ cause?: unknown }} [options]
    */
   constructor(code, message, options) {
     super(message, options);
@@ -19,6 +23,6 @@ export function isolationProblem() {
     'This page is not cross-origin isolated, so SharedArrayBuffer is unavailable and the sampler ' +
     'cannot receive events sample-accurately. Serve it with the headers ' +
     '"Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp" ' +
-    '(the project\'s `npm start` does).'
+    '(see "Cross-origin isolation" in the wasm-midi-sampler README).'
   );
 }

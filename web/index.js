@@ -8,14 +8,16 @@
 // Events go into a SharedArrayBuffer ring that the worklet drains every
 // render quantum; each is applied at its own sample frame.
 
-import { MidiRing } from './ring.js';
-import { FLAG_IMMEDIATE } from './ring.js';
+import { MidiRing, FLAG_IMMEDIATE, MAX_CAPACITY as MAX_RING_CAPACITY } from './ring.js';
+import { MessageRing } from './message-ring.js';
 import { ContextClock, defaultScheduleDelay } from './clock.js';
 import { SamplerError, isolationProblem } from './errors.js';
 import { MidiInputs, requestMidiAccess, forEachChannelMessage } from './midi-input.js';
-import { initLoader, fetchSfz, fetchSoundFontPreset, decodeSample, bufferChannels, applySampleInfo, mapLimited } from './instrument-loader.js';
+import { initLoader, decodeSample, bufferChannels } from './instrument-loader.js';
+import { readInstrument, Progress } from './load-instrument.js';
+import { nearestRootRanges } from './note-mapping.js';
 
-export { SamplerError, isolationProblem, MidiRing, forEachChannelMessage };
+export { SamplerError, isolationProblem, MidiRing, forEachChannelMessage, nearestRootRanges };
 
 const WORKLET_URL = new URL('./generated/sampler-worklet.js', import.meta.url);
 const WASM_URL = new URL('./generated/sampler_wasm_bg.wasm', import.meta.url);
@@ -42,7 +44,11 @@ function addWorklet(context) {
     throw new SamplerError('no-audio-worklet', 'this browser or context has no AudioWorklet (it needs a secure context: https or localhost)');
   }
   if (!workletLoaded.has(context)) {
-    workletLoaded.set(context, context.audioWorklet.addModule(WORKLET_URL));
+    const loading = context.audioWorklet.addModule(WORKLET_URL).catch((err) => {
+      workletLoaded.delete(context);
+      throw new SamplerError('worklet-load', `could not load the sampler's worklet script ${WORKLET_URL}: ${err.message}`, { cause: err });
+    });
+    workletLoaded.set(context, loading);
   }
   return workletLoaded.get(context);
 }
@@ -50,23 +56,52 @@ function addWorklet(context) {
 /**
  * Creates a sampler on `context` (an AudioContext or OfflineAudioContext).
  * Options: maxPolyphony (256), ringCapacity (1024 events),
- * latencyMode ('constant' | 'lowest'), scheduleDelay (seconds).
+ * latencyMode ('constant' | 'lowest'), scheduleDelay (seconds),
+ * transport ('auto', the default: 'shared' when the page is cross-origin
+ * isolated, else 'message'; 'shared' alone throws 'not-isolated' instead of
+ * falling back).
  */
 export async function createSampler(context, options = {}) {
-  const problem = isolationProblem();
-  if (problem) throw new SamplerError('not-isolated', problem);
+  if (!(context instanceof BaseAudioContext)) throw new TypeError('createSampler needs an AudioContext or OfflineAudioContext');
+  checkOptions(options);
+  const transport = chooseTransport(options.transport ?? 'auto');
   const [module] = await Promise.all([compileEngine(), addWorklet(context)]);
   initLoader(module);
-  const ring = MidiRing.create(options.ringCapacity ?? 1024);
+  const ring = MidiRing.create(options.ringCapacity ?? 1024, { shared: transport === 'shared' });
   const node = new AudioWorkletNode(context, PROCESSOR_NAME, {
     numberOfInputs: 0,
     numberOfOutputs: 1,
     outputChannelCount: [2],
-    processorOptions: { module, ring: ring.buffer, maxPolyphony: options.maxPolyphony ?? 256 },
+    processorOptions: { module, ring: ring.buffer, maxPolyphony: options.maxPolyphony ?? 256, transport },
   });
-  const sampler = new Sampler(context, node, ring, options);
+  const producer = transport === 'shared' ? ring : new MessageRing(node.port, ring.capacity);
+  const sampler = new Sampler(context, node, producer, options);
   await sampler._ready;
   return sampler;
+}
+
+function chooseTransport(requested) {
+  if (!['auto', 'shared', 'message'].includes(requested)) {
+    throw new RangeError(`transport must be 'auto', 'shared' or 'message', got ${requested}`);
+  }
+  const problem = isolationProblem();
+  if (requested === 'shared' && problem) throw new SamplerError('not-isolated', problem);
+  if (requested === 'auto') return problem ? 'message' : 'shared';
+  return requested;
+}
+
+function checkOptions({ maxPolyphony, ringCapacity, scheduleDelay }) {
+  if (maxPolyphony !== undefined && !(Number.isInteger(maxPolyphony) && maxPolyphony >= 1 && maxPolyphony <= 4096)) {
+    throw new RangeError(`maxPolyphony must be an integer in 1..4096, got ${maxPolyphony}`);
+  }
+  if (ringCapacity !== undefined && !(Number.isInteger(ringCapacity) && ringCapacity >= 2 && ringCapacity <= MAX_RING_CAPACITY)) {
+    throw new RangeError(`ringCapacity must be an integer in 2..${MAX_RING_CAPACITY}, got ${ringCapacity}`);
+  }
+  if (scheduleDelay !== undefined) checkDelay(scheduleDelay);
+}
+
+function checkDelay(seconds) {
+  if (!(seconds >= 0 && seconds < 1)) throw new RangeError(`schedule delay must be in [0, 1) s, got ${seconds}`);
 }
 
 export class Sampler {
@@ -74,6 +109,8 @@ export class Sampler {
     this.context = context;
     this.node = node;
     this.ring = ring;
+    /** 'shared': the SharedArrayBuffer ring; 'message': the postMessage fallback. */
+    this.transport = ring instanceof MessageRing ? 'message' : 'shared';
     this.clock = new ContextClock(context, options.scheduleDelay ?? defaultScheduleDelay(context));
     this.latencyMode = options.latencyMode ?? 'constant';
     this.midi = null;
@@ -89,11 +126,17 @@ export class Sampler {
 
   _onMessage(msg) {
     if (msg.type === 'ready') {
+      this.dspClock = msg.clock;
       this._settle('ready', null, msg);
-    } else if (msg.type === 'instrument-loaded') {
+    } else if (msg.type === 'instrument-loaded' || msg.type === 'settings-applied') {
+      this._settle(msg.id, null, msg);
+    } else if (msg.type === 'stats') {
+      this.ring.onStats?.(msg.stats);
+    } else if (msg.type === 'synced') {
+      if (msg.stats) this.ring.onStats?.(msg.stats);
       this._settle(msg.id, null, msg);
     } else if (msg.type === 'error') {
-      const err = new SamplerError(msg.id ? 'instrument' : 'worklet-failed', msg.message);
+      const err = new SamplerError(msg.code ?? (msg.id?.startsWith('instrument') ? 'instrument' : 'worklet-failed'), msg.message);
       this._errors.push(err);
       if (!this._settle(msg.id ?? 'ready', err)) this.onerror?.(err);
     }
@@ -126,7 +169,7 @@ export class Sampler {
   }
 
   set scheduleDelay(seconds) {
-    if (!(seconds >= 0 && seconds < 1)) throw new RangeError(`schedule delay must be in [0, 1) s, got ${seconds}`);
+    checkDelay(seconds);
     this.clock.delaySeconds = seconds;
   }
 
@@ -137,6 +180,7 @@ export class Sampler {
    * dropped because the ring was full.
    */
   sendMidi(bytes, time, { timestamp, port = 0 } = {}) {
+    if (typeof bytes?.length !== 'number') throw new TypeError('sendMidi needs an array of MIDI bytes');
     let ok = true;
     forEachChannelMessage(bytes, (s, d1, d2, len) => {
       ok = this._send(s, d1, d2, len, time, timestamp, port) && ok;
@@ -201,9 +245,11 @@ export class Sampler {
    * `gain`. Entries without key ranges get the keys nearest their root.
    */
   async loadSamples(entries, { onProgress, releaseSeconds } = {}) {
-    if (!Array.isArray(entries) || entries.length === 0) {
-      throw new SamplerError('instrument', 'loadSamples needs a non-empty array of sample entries');
-    }
+    if (!Array.isArray(entries) || entries.length === 0) throw new TypeError('loadSamples needs a non-empty array of sample entries');
+    entries.forEach((e, i) => {
+      if (!(e?.url || e?.audioBuffer || e?.channels)) throw new TypeError(`sample entry ${i} has no url, audioBuffer or channels`);
+      checkData(`rootKey of sample entry ${i}`, e.rootKey);
+    });
     const ranges = nearestRootRanges(entries.map((e) => e.rootKey));
     let done = 0;
     const samples = await Promise.all(
@@ -227,72 +273,68 @@ export class Sampler {
   }
 
   /**
-   * Loads an instrument file by URL and swaps it in when complete: an SFZ
-   * (with its samples, fetched relative to it) or a single audio file
-   * (played across the keyboard from `rootKey`, default 60). Options:
-   * `onProgress({ loaded, total })`, `sampleFormat` ('int16', the default,
-   * or 'float32'), `regionFilter(region, sampleUrl)` returning the region
-   * (possibly changed) or null to leave it out. A SoundFont 2 file (.sf2)
-   * loads one preset, chosen by `bank` and `program` (default: the first);
-   * its result also lists `presets` and the loaded `preset`.
-   * Resolves to `{ samples, regions, bytes, warnings }`.
+   * Loads an instrument and swaps it in when complete (notes of the current
+   * one ring out). `source`: a URL (string or URL) of an SFZ (its samples
+   * and #includes fetched relative to it), a SoundFont (.sf2/.sf3), a JSON
+   * instrument (see web/note-mapping.js) or one audio file; or user files:
+   * a File/Blob with a name, a FileList, or an array of Files or
+   * `{ file, path }` (paths relative to a dropped folder). Among files, the
+   * .sfz/.sf2/.sf3/.json is the instrument and the rest are what it names;
+   * without one, the audio files are mapped by the note names in their
+   * names (C4.wav, D#3v10.mp3; C4 = MIDI 60).
+   *
+   * Options: `onProgress({ phase, loadedBytes, totalBytes, loadedSamples,
+   * totalSamples, loaded, total })` (phase 'fetch' | 'decode' |
+   * 'transfer'; loaded/total count samples), `sampleFormat` ('int16', the
+   * default, or 'float32'), `regionFilter(region, sample)` returning the
+   * region (possibly changed) or null to leave it out (not for
+   * SoundFonts), `rootKey` for a single audio file without a note name
+   * (default 60), `releaseSeconds` for audio files, `bank` and `program`
+   * for SoundFonts (default: the first preset).
+   *
+   * Resolves to { samples, regions, bytes, warnings, kind, name } (kind
+   * 'sfz' | 'sf2' | 'sf3' | 'json' | 'audio' | 'files'), plus `presets` and
+   * the loaded `preset` for SoundFonts. Fails with a SamplerError: code
+   * 'instrument' naming the file and the problem, or
+   * 'instrument-too-large' when the samples would not fit in memory.
    */
-  async loadInstrument(source, { onProgress, sampleFormat = 'int16', regionFilter, rootKey = 60, bank, program } = {}) {
-    const url = new URL(source, globalThis.location?.href);
-    if (/\.sf2$/i.test(url.pathname)) {
-      const sf = await fetchSoundFontPreset(url, { bank, program });
-      onProgress?.({ loaded: sf.samples.length, total: sf.samples.length });
-      const result = await this._sendInstrument(sf.samples, sf.regions, {});
-      return { ...result, regions: sf.regions.length, warnings: sf.warnings, presets: sf.presets, preset: sf.preset };
-    }
-    if (!/\.sfz$/i.test(url.pathname)) {
-      const result = await this.loadSamples([{ url: url.href, rootKey, keyLo: 0, keyHi: 127 }], { onProgress });
-      return { ...result, regions: 1, warnings: [] };
-    }
-    const sfz = await fetchSfz(url);
-    // Keep the regions the filter accepts and only the samples they use.
-    const used = new Map();
-    const regions = [];
-    const fromSample = [];
-    sfz.regions.forEach((region, i) => {
-      const sampleUrl = sfz.samples[region.sample];
-      const kept = regionFilter ? regionFilter({ ...region }, sampleUrl) : region;
-      if (!kept) return;
-      if (!used.has(sampleUrl)) used.set(sampleUrl, used.size);
-      regions.push({ ...kept, sample: used.get(sampleUrl) });
-      fromSample.push(sfz.from_sample[i]);
-    });
-    if (regions.length === 0) throw new SamplerError('instrument', `${url}: no regions to load`);
-    const urls = [...used.keys()];
-    let done = 0;
-    const samples = await mapLimited(urls, 8, async (sampleUrl) => {
-      try {
-        const sample = await decodeSample(this.context, sampleUrl, sampleFormat === 'int16');
-        onProgress?.({ loaded: ++done, total: urls.length });
-        return sample;
-      } catch (err) {
-        throw new SamplerError('instrument', `${decodeURIComponent(sampleUrl)}: ${err.message}`, { cause: err });
-      }
-    });
-    const warnings = [...sfz.warnings];
-    applySampleInfo(regions, fromSample, samples, urls.map(decodeURIComponent), warnings);
-    const result = await this._sendInstrument(samples, regions, {
-      polyphony: sfz.polyphony,
-      note_polyphony: sfz.note_polyphony,
-      keyswitch_range: sfz.keyswitch_range,
-      keyswitch_default: sfz.keyswitch_default,
-    });
-    return { ...result, regions: regions.length, warnings };
+  async loadInstrument(source, options = {}) {
+    const progress = new Progress(options.onProgress);
+    const inst = await readInstrument(this.context, source, options, progress);
+    progress.report('transfer');
+    const result = await this._sendInstrument(inst.samples, inst.regions, inst.options, inst.name);
+    const out = { ...result, regions: inst.regions.length, warnings: inst.warnings, kind: inst.kind, name: inst.name };
+    if (inst.presets) Object.assign(out, { presets: inst.presets, preset: inst.preset });
+    return out;
   }
 
-  /** Transfers finished samples and regions to the worklet, which swaps them in. */
-  async _sendInstrument(samples, regions, options) {
+  /**
+   * Transfers finished samples and regions to the worklet, which swaps
+   * them in. An instrument larger than wasm32 memory can ever hold is
+   * refused here, before anything is sent; the worklet checks what its
+   * memory can really grow to.
+   */
+  async _sendInstrument(samples, regions, options, name = 'the instrument') {
+    if (this._disposed) throw new SamplerError('disposed', 'the sampler was disposed');
+    const bytes = instrumentBytes(samples);
+    if (bytes > MAX_INSTRUMENT_BYTES) {
+      throw new SamplerError(
+        'instrument-too-large',
+        `${name}: its samples need ${(bytes / 1048576).toFixed(1)} MiB, more than the ${MAX_INSTRUMENT_BYTES / 1048576} MiB the audio engine's 32-bit wasm memory can hold`,
+      );
+    }
     const transfer = samples.flatMap((s) => s.channels.map((c) => c.buffer));
     const id = `instrument-${this._nextId++}`;
     const loaded = new Promise((resolve, reject) => this._waiting.set(id, { resolve, reject }));
     this.node.port.postMessage({ type: 'instrument', id, samples, regions, options }, transfer);
-    const { bytes } = await loaded;
-    return { samples: samples.length, bytes };
+    let reply;
+    try {
+      reply = await loaded;
+    } catch (err) {
+      if (err.code === 'instrument-too-large') err.message = `${name}: ${err.message}`;
+      throw err;
+    }
+    return { samples: samples.length, bytes: reply.bytes };
   }
 
   async _decodeEntry(entry, index) {
@@ -312,9 +354,11 @@ export class Sampler {
    * Plays from Web MIDI: `'all'` inputs (following hot-plug), one input or
    * its id. Resolves to the MidiInputs tracker (for listing devices).
    * `onActivity(input)` and `onMessage(status, data1, data2)` observe what
-   * arrives (for activity lights and key displays).
+   * arrives (for activity lights and key displays). `channelFilter(channel)`
+   * (channel 0..15) keeps only the channels it returns true for, before they
+   * reach the sampler or onMessage; each call that passes it replaces it.
    */
-  async connectMidiInput(selection = 'all', { onActivity, onMessage, access } = {}) {
+  async connectMidiInput(selection = 'all', { onActivity, onMessage, access, channelFilter } = {}) {
     if (!this.midi) {
       const midiAccess = access ?? (await requestMidiAccess());
       this.midi = new MidiInputs(
@@ -326,6 +370,7 @@ export class Sampler {
         onActivity,
       );
     }
+    if (channelFilter !== undefined) this.midi.channelFilter = channelFilter;
     this.midi.select(selection);
     return this.midi;
   }
@@ -336,7 +381,84 @@ export class Sampler {
   }
 
   setMasterGain(gain) {
+    if (!(gain >= 0 && gain < Infinity)) throw new RangeError(`master gain must be a finite number >= 0, got ${gain}`);
     this.node.port.postMessage({ type: 'master-gain', gain });
+  }
+
+  /**
+   * The most voices that sound at once (1 up to the `maxPolyphony` given to
+   * createSampler); more notes steal. Resolves to the cap in effect.
+   */
+  async setPolyphony(voices) {
+    if (!Number.isInteger(voices) || voices < 1) throw new RangeError(`polyphony must be a positive integer, got ${voices}`);
+    return (await this._settings({ polyphony: voices })).polyphony;
+  }
+
+  /** 'linear' (cheapest) or 'hermite' (cubic, cleaner high notes). */
+  async setInterpolation(quality) {
+    if (quality !== 'linear' && quality !== 'hermite') throw new RangeError(`interpolation must be 'linear' or 'hermite', got ${quality}`);
+    await this._settings({ interpolation: quality });
+  }
+
+  /**
+   * How key velocity maps to the instrument: 'linear' (as played), 'soft'
+   * (light playing sounds louder), 'hard' (needs heavy playing) or 'fixed'
+   * (every note at `velocity`, default 100).
+   */
+  async setVelocityCurve(curve, { velocity = 100 } = {}) {
+    if (!['linear', 'soft', 'hard', 'fixed'].includes(curve)) {
+      throw new RangeError(`velocity curve must be 'linear', 'soft', 'hard' or 'fixed', got ${curve}`);
+    }
+    checkData('velocity', velocity);
+    await this._settings({ velocityCurve: curve, fixedVelocity: velocity });
+  }
+
+  /** Semitones (-48..48) added to every note played from now on; held notes keep theirs. */
+  async setTranspose(semitones) {
+    if (!Number.isInteger(semitones) || Math.abs(semitones) > 48) throw new RangeError(`transpose must be an integer in -48..48, got ${semitones}`);
+    await this._settings({ transpose: semitones });
+  }
+
+  /**
+   * Sets the pitch-bend range (RPN 0) on every channel, or on `channel`,
+   * through the event ring like any MIDI message. Returns false if the ring
+   * was full.
+   */
+  setPitchBendRange(semitones, { cents = 0, channel, time } = {}) {
+    checkData('semitones', semitones);
+    checkData('cents', cents);
+    const channels = channel === undefined ? [...Array(16).keys()] : [checkChannel(channel)];
+    let ok = true;
+    for (const c of channels) {
+      // RPN 0 (LSB, MSB), data entry MSB/LSB, then RPN null so a stray
+      // data-entry message cannot change it again.
+      for (const [cc, value] of [[101, 0], [100, 0], [6, semitones], [38, cents], [101, 127], [100, 127]]) {
+        ok = this._send(0xb0 | c, cc, value, 3, time) && ok;
+      }
+    }
+    return ok;
+  }
+
+  /**
+   * Resolves once the worklet has every event sent so far (and, with the
+   * 'message' transport, after stats() reflects them). With the shared ring
+   * events are there the moment a send returns; with messages they are
+   * not, so call this before OfflineAudioContext.startRendering().
+   */
+  async sync() {
+    if (this.transport === 'shared') return;
+    this.ring.flush();
+    const id = `sync-${this._nextId++}`;
+    const synced = new Promise((resolve, reject) => this._waiting.set(id, { resolve, reject }));
+    this.node.port.postMessage({ type: 'sync', id });
+    await synced;
+  }
+
+  _settings(settings) {
+    const id = `settings-${this._nextId++}`;
+    const applied = new Promise((resolve, reject) => this._waiting.set(id, { resolve, reject }));
+    this.node.port.postMessage({ type: 'settings', id, ...settings });
+    return applied.then((msg) => msg.applied);
   }
 
   /** Counters from the shared buffer; cheap enough to poll every frame. */
@@ -345,12 +467,26 @@ export class Sampler {
   }
 
   dispose() {
+    this._disposed = true;
     this.disconnectMidi();
     this.node.disconnect();
     this.node.port.onmessage = null;
     for (const w of this._waiting.values()) w.reject(new SamplerError('disposed', 'the sampler was disposed'));
     this._waiting.clear();
   }
+}
+
+/**
+ * The most sample memory an instrument may need: wasm32 addresses 4 GiB,
+ * less room for the engine itself and the instrument being replaced.
+ */
+export const MAX_INSTRUMENT_BYTES = 4096 * 1048576 - 256 * 1048576;
+
+/** Bytes an instrument's samples take, as transferred (and stored). */
+export function instrumentBytes(samples) {
+  let bytes = 0;
+  for (const s of samples) for (const c of s.channels) bytes += c.byteLength;
+  return bytes;
 }
 
 function checkData(name, value) {
@@ -360,19 +496,4 @@ function checkData(name, value) {
 function checkChannel(channel) {
   if (!Number.isInteger(channel) || channel < 0 || channel > 15) throw new RangeError(`channel must be an integer in 0..15, got ${channel}`);
   return channel;
-}
-
-/**
- * Key ranges giving every key 0..127 to the nearest root (ties go to the
- * lower root). Returns [keyLo, keyHi] per root, in the order given.
- */
-export function nearestRootRanges(roots) {
-  const sorted = roots.map((r, i) => [r, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const ranges = new Array(roots.length);
-  sorted.forEach(([root, index], k) => {
-    const lo = k === 0 ? 0 : Math.floor((sorted[k - 1][0] + root) / 2) + 1;
-    const hi = k === sorted.length - 1 ? 127 : Math.floor((root + sorted[k + 1][0]) / 2);
-    ranges[index] = [Math.min(lo, 127), Math.min(hi, 127)];
-  });
-  return ranges;
 }

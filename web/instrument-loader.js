@@ -2,8 +2,7 @@
 // engine's wasm module, used only for parsing), fetching and decoding. The
 // worklet receives finished regions and sample data and only swaps them in.
 
-import { initSync, parseSfz, SoundFontFile } from './generated/sampler_wasm.js';
-import { SamplerError } from './errors.js';
+import { initSync } from './generated/sampler_wasm.js';
 
 let initialised = false;
 
@@ -15,86 +14,7 @@ export function initLoader(module) {
   }
 }
 
-async function fetchOk(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return response;
-}
-
-/**
- * A URL for a '/'-separated file path. Only what would change the URL's
- * meaning is escaped ('%', '#', '?', white space): sample names like
- * "D#4.wav" are common, and other characters must stay as they are (a dev
- * server's "/@fs/" prefix, for one).
- */
-export function pathToUrl(path, base) {
-  return new URL(path.replace(/[%#?\s]/g, (c) => encodeURIComponent(c)), base);
-}
-
-/**
- * Fetches and parses an SFZ file and every file it #includes. Returns the
- * parsed instrument ({ regions, samples, warnings, ... }) with `samples`
- * turned into absolute URLs.
- */
-export async function fetchSfz(url) {
-  const texts = new Map();
-  const path = decodeURIComponent(url.pathname);
-  try {
-    texts.set(path, await (await fetchOk(url)).text());
-  } catch (err) {
-    throw new SamplerError('instrument', `${url}: ${err.message}`, { cause: err });
-  }
-  // #include is resolved synchronously by the parser, so fetch what it
-  // asked for and parse again (bounded by the parser's include depth).
-  for (let attempt = 0; attempt < 32; attempt++) {
-    const missing = [];
-    try {
-      const parsed = parseSfz(path, texts.get(path), (p) => {
-        if (texts.has(p)) return texts.get(p);
-        missing.push(p);
-        return undefined;
-      });
-      parsed.samples = parsed.samples.map((p) => pathToUrl(p, url).href);
-      return parsed;
-    } catch (err) {
-      if (missing.length === 0) throw new SamplerError('instrument', err.message, { cause: err });
-      for (const p of missing) {
-        try {
-          texts.set(p, await (await fetchOk(pathToUrl(p, url))).text());
-        } catch (fetchErr) {
-          throw new SamplerError('instrument', `${url}: #include "${p}": ${fetchErr.message}`, { cause: fetchErr });
-        }
-      }
-    }
-  }
-  throw new SamplerError('instrument', `${url}: too many #include rounds`);
-}
-
-/**
- * Fetches and parses a SoundFont 2 file and builds one preset (by `bank`
- * and `program`, default the first preset). Returns { regions, samples,
- * warnings, presets, preset } with samples ready for the worklet.
- */
-export async function fetchSoundFontPreset(url, { bank, program } = {}) {
-  let font;
-  try {
-    const bytes = new Uint8Array(await (await fetchOk(url)).arrayBuffer());
-    font = new SoundFontFile(decodeURIComponent(url.pathname.split('/').pop()), bytes);
-  } catch (err) {
-    throw new SamplerError('instrument', `${url}: ${err.message}`, { cause: err });
-  }
-  try {
-    const presets = font.presets();
-    const index = bank === undefined && program === undefined ? presets[0]?.index : font.findPreset(bank ?? 0, program ?? 0);
-    if (index === undefined) throw new Error(`no preset at bank ${bank ?? 0} program ${program ?? 0}`);
-    const built = font.instrument(index);
-    return { ...built, presets, preset: presets.find((p) => p.index === index) };
-  } catch (err) {
-    throw new SamplerError('instrument', `${url}: ${err.message}`, { cause: err });
-  } finally {
-    font.free(); // the parsed file can be large (FluidR3_GM is 148 MB)
-  }
-}
+export { pathToUrl } from './file-source.js';
 
 /**
  * What a WAV file's header says: { sampleRate, unityNote, loop } with
@@ -157,23 +77,34 @@ export function compressedRate(bytes) {
 }
 
 /**
- * Decodes audio at `url` (WAV, MP3, OGG, FLAC) and returns
+ * Decodes audio file bytes (WAV, MP3, OGG, FLAC) and returns
  * { channels, sampleRate, loop, unityNote }. Files are decoded at their own
  * rate where their header says it (an OfflineAudioContext at that rate does
  * not resample): offsets and loop points in source frames stay exact, and
  * no memory is spent on upsampling. A WAV's `smpl` loop and root note come
- * along. Channels are
- * Int16Array when `int16` (half the memory; right for 16-bit and lossy
- * sources), else Float32Array.
+ * along. Channels are Int16Array when `int16` (half the memory; right for
+ * 16-bit and lossy sources), else Float32Array. `bytes` is detached.
  */
-export async function decodeSample(context, url, int16) {
-  const bytes = await (await fetchOk(url)).arrayBuffer();
+export async function decodeAudio(context, bytes, int16) {
   const wav = wavInfo(bytes);
   const rate = wav ? wav.sampleRate : compressedRate(bytes);
   const nativeRate = rate >= 3000 && rate <= 768000 ? rate : 0;
   const decoder = nativeRate && nativeRate !== context.sampleRate ? new OfflineAudioContext(1, 1, nativeRate) : context;
-  const buffer = await decoder.decodeAudioData(bytes);
+  let buffer;
+  try {
+    buffer = await decoder.decodeAudioData(bytes);
+  } catch (err) {
+    // Chromium's message is only "Unable to decode audio data".
+    throw new Error(`not audio the browser can decode (${err.message})`, { cause: err });
+  }
   return { ...bufferChannels(buffer, int16), loop: wav?.loop ?? null, unityNote: wav?.unityNote ?? null };
+}
+
+/** decodeAudio of the file at `url`. */
+export async function decodeSample(context, url, int16) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return decodeAudio(context, await response.arrayBuffer(), int16);
 }
 
 /** Copies of an AudioBuffer's first one or two channels, and its rate. */

@@ -62,7 +62,10 @@ export async function requestMidiAccess(nav = globalThis.navigator) {
 /**
  * Listens to one input or all of them (following hot-plug) and hands each
  * channel message with its timestamp to `deliver(status, d1, d2, length,
- * timeStamp, port)`. `activity(input)` is called per message, for lights.
+ * timeStamp, port)`. `activity(input)` is called per message, for lights
+ * (also for messages the channel filter drops, so a device sending on
+ * another channel still shows it is alive). `channelFilter(channel)`, when
+ * set, keeps only the messages of channels (0..15) for which it is true.
  */
 export class MidiInputs {
   constructor(access, deliver, activity = () => {}) {
@@ -70,6 +73,7 @@ export class MidiInputs {
     this.deliver = deliver;
     this.activity = activity;
     this.selection = null;
+    this.channelFilter = null;
     this.listening = new Map(); // input id -> listener
     this.ports = new Map(); // input id -> small port number
     this.onStateChange = () => this.refresh();
@@ -106,7 +110,10 @@ export class MidiInputs {
       const port = this.ports.get(input.id);
       const listener = (e) => {
         this.activity(input);
-        forEachChannelMessage(e.data, (s, d1, d2, len) => this.deliver(s, d1, d2, len, e.timeStamp, port));
+        forEachChannelMessage(e.data, (s, d1, d2, len) => {
+          if (this.channelFilter && !this.channelFilter(s & 0x0f)) return;
+          this.deliver(s, d1, d2, len, e.timeStamp, port);
+        });
       };
       input.addEventListener('midimessage', listener);
       this.listening.set(input.id, { input, listener });

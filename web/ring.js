@@ -28,7 +28,9 @@ export const STAT_QUEUE_DROPPED = 4;
 export const STAT_QUEUED = 5;
 export const STAT_MAX_FILL = 6;
 export const STAT_INVALID = 7;
-export const STAT_COUNT = 8;
+export const STAT_DSP_LOAD_PPM = 8;
+export const STAT_OVER_BUDGET = 9;
+export const STAT_COUNT = 10;
 
 export const HEADER_WORDS = 64;
 export const RECORD_WORDS = 4;
@@ -43,7 +45,7 @@ export const MAX_CAPACITY = 1 << 20;
 export function layoutDifferences(wasmLayout) {
   const ours = { MAGIC, VERSION, W_MAGIC, W_VERSION, W_CAPACITY, W_WRITE_INDEX, W_DROPPED, W_READ_INDEX, W_STATS,
     STAT_RECEIVED, STAT_LATE, STAT_QUANTA, STAT_ACTIVE_VOICES, STAT_QUEUE_DROPPED, STAT_QUEUED, STAT_MAX_FILL,
-    STAT_INVALID, STAT_COUNT, HEADER_WORDS, RECORD_WORDS, FLAG_IMMEDIATE, MAX_CAPACITY };
+    STAT_INVALID, STAT_DSP_LOAD_PPM, STAT_OVER_BUDGET, STAT_COUNT, HEADER_WORDS, RECORD_WORDS, FLAG_IMMEDIATE, MAX_CAPACITY };
   const camel = (name) => name.toLowerCase().replace(/_([a-z])/g, (_, c) => c.toUpperCase());
   const byCamel = Object.fromEntries(Object.entries(ours).map(([k, v]) => [camel(k), v]));
   const names = new Set([...Object.keys(wasmLayout), ...Object.keys(byCamel)]);
@@ -67,10 +69,12 @@ export class RingLayoutError extends Error {
 export class MidiRing {
   /**
    * A new ring in a new SharedArrayBuffer. `capacity` is rounded up to a
-   * power of two (2 .. 2^20).
+   * power of two (2 .. 2^20). `{ shared: false }` makes it in a plain
+   * ArrayBuffer instead, for a producer and consumer on one thread (the
+   * worklet, when events arrive by postMessage).
    */
-  static create(capacity = 1024) {
-    if (typeof SharedArrayBuffer === 'undefined') {
+  static create(capacity = 1024, { shared = true } = {}) {
+    if (shared && typeof SharedArrayBuffer === 'undefined') {
       throw new RingLayoutError(
         'SharedArrayBuffer is unavailable: the page must be cross-origin isolated ' +
           '(Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp)',
@@ -78,7 +82,7 @@ export class MidiRing {
     }
     let cap = 2;
     while (cap < capacity && cap < MAX_CAPACITY) cap *= 2;
-    const buffer = new SharedArrayBuffer(ringBytes(cap));
+    const buffer = shared ? new SharedArrayBuffer(ringBytes(cap)) : new ArrayBuffer(ringBytes(cap));
     const words = new Int32Array(buffer);
     words[W_MAGIC] = MAGIC;
     words[W_VERSION] = VERSION;
@@ -159,6 +163,9 @@ export class MidiRing {
       queued: stat(STAT_QUEUED),
       maxFill: stat(STAT_MAX_FILL),
       invalid: stat(STAT_INVALID),
+      // Published about once a second by the worklet; null until then.
+      dspLoad: stat(STAT_QUANTA) > 0 && stat(STAT_DSP_LOAD_PPM) > 0 ? stat(STAT_DSP_LOAD_PPM) / 1e6 : null,
+      overBudget: stat(STAT_OVER_BUDGET),
       dropped: this.dropped,
       fill: this.fill,
       capacity: this.capacity,

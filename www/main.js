@@ -1,159 +1,184 @@
-// The demo page: start audio, load the piano, play from MIDI, mouse or
-// computer keys, and show what the engine is doing.
+// The demo page: one "Start audio" gesture, then the piano loads in two
+// steps while MIDI, the on-screen and computer keyboards, the meters and
+// the settings come alive. Each panel lives in its own module; this file
+// wires them together and explains on the page whatever stops something
+// from working (no isolation, no MIDI, a suspended AudioContext).
 
-import { createSampler, isolationProblem } from '../web/index.js';
-import { OnScreenKeyboard } from './keyboard.js';
+import { createSampler, isolationProblem, Sampler } from '../web/index.js';
+import { OnScreenKeyboard, noteName } from './keyboard.js';
+import { attachComputerKeys } from './computer-keys.js';
+import { connectMidiPanel } from './midi-panel.js';
+import { InstrumentPanel } from './instrument-panel.js';
+import { startMeters } from './meters.js';
+import { bindSettings } from './settings.js';
+import { loadSettings, saveSettings, forgetSettings, forgetInstrument } from './persistence.js';
 
 const $ = (id) => document.getElementById(id);
 const status = (text) => { $('status').textContent = text; };
+const notice = (id, text) => {
+  $(id).hidden = !text;
+  if (text) $(`${id}-text`).textContent = text;
+};
 
-const PIANO = '/instruments/salamander-grand.sfz';
-const PIANO_CREDIT =
+$('credit').textContent =
   'Piano: Salamander Grand Piano V3 by Alexander Holm, CC BY 3.0, from the npm packages @audio-samples/piano-mp3-velocity4/8/12/16 and -release.';
-$('credit').textContent = PIANO_CREDIT;
 
-const page = { context: null, sampler: null, analyser: null };
+// Fields the tests read: ready (resolves when playable), playableMs,
+// fullyLoaded, fullMs, memory, and the live objects.
+const page = { context: null, sampler: null, analyser: null, meterAnalyser: null, instrument: null };
 let resolveReady;
 let rejectReady;
 page.ready = new Promise((res, rej) => { resolveReady = res; rejectReady = rej; });
 page.ready.catch(() => {}); // reported on the page; tests await it themselves
 window.__samplerPage = page;
 
-const keyboard = new OnScreenKeyboard($('keyboard'), 48, 84, {
+const saved = loadSettings();
+
+const keyboard = new OnScreenKeyboard($('keyboard'), 36, 96, {
   noteOn: (note, velocity) => page.sampler?.noteOn(note, velocity),
   noteOff: (note) => page.sampler?.noteOff(note),
+});
+page.keyboard = keyboard;
+
+const settings = bindSettings(saved, (setter) => typeof Sampler.prototype[setter] === 'function');
+
+const latencyMode = $('latency-mode');
+latencyMode.value = saved.latencyMode === 'lowest' ? 'lowest' : 'constant';
+let showLatency = () => {};
+latencyMode.addEventListener('change', () => {
+  if (page.sampler) page.sampler.latencyMode = latencyMode.value;
+  saveSettings({ latencyMode: latencyMode.value });
+  showLatency();
+});
+
+const showSustain = (down) => $('sustain').classList.toggle('on', down);
+const showOctave = (shift) => {
+  const [lo, hi] = computerKeys.range();
+  $('octave').textContent = `${noteName(lo)}–${noteName(hi)}`;
+  saveSettings({ octave: shift });
+};
+const computerKeys = attachComputerKeys({
+  shift: Number.isInteger(saved.octave) ? saved.octave : 0,
+  isActive: () => !!page.sampler,
+  play: (note, on) => {
+    if (on) page.sampler.noteOn(note, 96);
+    else page.sampler.noteOff(note);
+    keyboard.light(note, on, 'computer');
+  },
+  sustain: (down) => {
+    page.sampler.controlChange(64, down ? 127 : 0);
+    showSustain(down);
+  },
+  octaveChanged: (shift) => {
+    showOctave(shift);
+    keyboard.reveal(computerKeys.range()[0] + 12);
+  },
+});
+showOctave(computerKeys.octave);
+
+const instruments = new InstrumentPanel({
+  status,
+  onLoaded: (result) => {
+    page.instrument = result;
+    keyboard.clear();
+    // The status line must not keep saying "piano" after the user's files won.
+    if (!result.builtIn && page.fullyLoaded) status(`Ready: ${result.name}. Play!`);
+  },
+});
+
+$('forget').addEventListener('click', async () => {
+  forgetSettings();
+  await forgetInstrument();
+  $('forget-done').textContent = 'Forgotten: the next visit starts with the default settings and the piano.';
 });
 
 const problem = isolationProblem();
 if (problem) {
-  $('isolation-warning').hidden = false;
-  $('isolation-warning').textContent = problem;
-  $('start').disabled = true;
-  status('Cannot start: see the message above.');
+  notice('isolation-warning', `${problem} Until then, “Start audio” tries a fallback that sends events by postMessage, if this version of the engine has it.`);
 }
 
 $('start').addEventListener('click', start);
+$('resume').addEventListener('click', () => page.context?.resume());
 
 async function start() {
   $('start').disabled = true;
+  let context;
   try {
     status('Starting audio…');
-    const context = new AudioContext({ latencyHint: 'interactive' });
+    context = new AudioContext({ latencyHint: 'interactive' });
     await context.resume();
-    const sampler = await createSampler(context, { latencyMode: $('latency-mode').value });
+    const sampler = await createSampler(context, { latencyMode: latencyMode.value });
+    if (sampler.transport === 'message') {
+      notice('transport-warning', 'Without cross-origin isolation, events reach the engine by postMessage: they are quantized to 128-frame render blocks (about 3 ms) instead of sample-accurate, and timing jitters a little more. Serve the page with the COOP/COEP headers above for sample accuracy.');
+    }
+    // A 32768-frame analyser for the tests' pitch measurements; a short one
+    // for the level meter, so that it shows the last ~43 ms, not 0.7 s.
     const analyser = new AnalyserNode(context, { fftSize: 32768 });
+    const meterAnalyser = new AnalyserNode(context, { fftSize: 2048 });
     sampler.node.connect(context.destination);
     sampler.node.connect(analyser);
-    Object.assign(page, { context, sampler, analyser });
-    sampler.onerror = (err) => status(`Audio engine error: ${err.message}`);
-    // Playable fast: one velocity layer across all velocities first, then
-    // the full piano (four layers, release samples) swapped in while playing.
+    sampler.node.connect(meterAnalyser);
+    Object.assign(page, { context, sampler, analyser, meterAnalyser });
+    sampler.onerror = (err) => status(`Audio engine error: ${err.message}. Reload the page to restart the engine.`);
+    settings.apply(sampler);
+    watchContextState(context);
+    instruments.attach(sampler);
+
     status('Loading piano…');
     const t0 = performance.now();
-    const quick = await sampler.loadInstrument(PIANO, {
-      regionFilter: (r, url) => (url.includes('velocity8') && r.trigger === 'Attack' ? { ...r, vel_lo: 1, vel_hi: 127 } : null),
-      onProgress: ({ loaded, total }) => status(`Loading piano… ${loaded}/${total}`),
-    });
+    const quick = await instruments.enqueue(() => instruments.loadPiano(true));
     page.playableMs = Math.round(performance.now() - t0);
     status(`Playable after ${page.playableMs} ms; loading all velocity layers…`);
     $('start').textContent = 'Audio running';
     keyboard.enable();
-    connectMidi();
-    setInterval(showStats, 100);
-    showLatency();
+    keyboard.reveal(60);
+    $('keyboard').focus({ preventScroll: true }); // so space and the letter keys play at once
+    showLatency = startMeters(sampler, meterAnalyser);
+    connectMidi(sampler);
     resolveReady(page);
-    const full = await sampler.loadInstrument(PIANO, {
-      onProgress: ({ loaded, total }) => status(`Playable; loading all velocity layers… ${loaded}/${total}`),
-    });
+
+    if (await instruments.restore()) {
+      status(`Ready: restored your instrument ${page.instrument.name}. Play!`);
+      page.fullyLoaded = true;
+      return;
+    }
+    const full = await instruments.enqueue(() => instruments.loadPiano(false));
     page.fullMs = Math.round(performance.now() - t0);
     page.memory = { quick: quick.bytes, full: full.bytes };
     status(`Ready: piano with ${full.regions} regions in ${page.fullMs} ms (${(full.bytes / 1048576).toFixed(1)} MiB). Play!`);
     page.fullyLoaded = true;
   } catch (err) {
-    status(`Could not start: ${err.message}`);
-    $('start').disabled = false;
+    if (err.code === 'not-isolated') {
+      status('Cannot start: this page is not cross-origin isolated (see the message above).');
+      context?.close();
+    } else {
+      status(`Could not start: ${err.message}`);
+      $('start').disabled = false;
+    }
     rejectReady(err);
   }
 }
 
-async function connectMidi() {
-  const select = $('midi-input');
-  const light = $('midi-activity');
-  let lightTimer = 0;
-  try {
-    const inputs = await page.sampler.connectMidiInput(localStorage.getItem('midi-input') || 'all', {
-      onActivity: () => {
-        light.classList.add('on');
-        clearTimeout(lightTimer);
-        lightTimer = setTimeout(() => light.classList.remove('on'), 80);
-      },
-      onMessage: (status, d1, d2) => keyboard.showMidi(status, d1, d2),
-    });
-    const fill = () => {
-      const current = inputs.selection;
-      select.replaceChildren(new Option('All inputs', 'all'), ...inputs.inputs().map((i) => new Option(i.name || i.id, i.id)));
-      select.value = [...select.options].some((o) => o.value === current) ? current : 'all';
-    };
-    fill();
-    inputs.access.addEventListener?.('statechange', fill);
-    select.disabled = false;
-    select.addEventListener('change', () => {
-      inputs.select(select.value);
-      localStorage.setItem('midi-input', select.value);
-    });
-  } catch (err) {
-    $('midi-message').hidden = false;
-    $('midi-message').textContent = err.message;
-  }
+function connectMidi(sampler) {
+  connectMidiPanel(sampler, saved, {
+    onMessage: (s, d1, d2) => {
+      keyboard.showMidi(s, d1, d2);
+      if ((s & 0xf0) === 0xb0 && d1 === 64) showSustain(d2 >= 64);
+      if ((s & 0xf0) === 0xb0 && (d1 === 120 || d1 === 123)) keyboard.clear();
+    },
+    onReset: () => keyboard.clear(),
+  });
 }
 
-$('latency-mode').addEventListener('change', () => {
-  if (page.sampler) page.sampler.latencyMode = $('latency-mode').value;
-  showLatency();
-});
-
-function showLatency() {
-  if (!page.sampler) return;
-  const mode = page.sampler.latencyMode === 'constant' ? 'constant' : 'lowest, varies by up to one quantum';
-  $('latency').textContent = `latency: ${(page.sampler.latency * 1000).toFixed(1)} ms (${mode})`;
+/**
+ * Browsers suspend an AudioContext on their own (a tab in the background
+ * on mobile, a phone call, iOS "interrupted"): say so and offer to resume.
+ */
+function watchContextState(context) {
+  const check = () => {
+    const stopped = context.state !== 'running' && context.state !== 'closed';
+    notice('suspended-warning', stopped ? `The browser ${context.state === 'interrupted' ? 'interrupted' : 'suspended'} audio, so nothing sounds. Press “Resume audio” (a click is needed to allow sound again).` : '');
+  };
+  context.addEventListener('statechange', check);
+  check();
 }
-
-const levelBuffer = new Float32Array(2048);
-function showStats() {
-  const s = page.sampler.stats();
-  $('stat-voices').textContent = s.activeVoices;
-  $('stat-received').textContent = s.received;
-  $('stat-late').textContent = s.late;
-  $('stat-dropped').textContent = s.dropped + s.queueDropped;
-  $('stat-fill').textContent = `${s.fill}/${s.capacity}`;
-  page.analyser.getFloatTimeDomainData(levelBuffer);
-  let sum = 0;
-  for (const x of levelBuffer) sum += x * x;
-  const db = 10 * Math.log10(sum / levelBuffer.length || 1e-12);
-  $('stat-level').textContent = db < -90 ? 'silent' : `${db.toFixed(0)} dBFS`;
-}
-
-// Computer keyboard: two rows as piano keys from C4; Z/X shift octaves.
-const KEYS = 'awsedftgyhujkolp;';
-let octaveShift = 0;
-const held = new Map();
-window.addEventListener('keydown', (e) => {
-  if (e.repeat || e.target instanceof HTMLSelectElement || !page.sampler) return;
-  const k = e.key.toLowerCase();
-  if (k === 'z') octaveShift = Math.max(-3, octaveShift - 1);
-  else if (k === 'x') octaveShift = Math.min(3, octaveShift + 1);
-  const i = KEYS.indexOf(k);
-  if (i < 0 || held.has(k)) return;
-  const note = 60 + i + 12 * octaveShift;
-  held.set(k, note);
-  page.sampler.noteOn(note, 96);
-  keyboard.light(note, true);
-});
-window.addEventListener('keyup', (e) => {
-  const k = e.key.toLowerCase();
-  const note = held.get(k);
-  if (note === undefined) return;
-  held.delete(k);
-  page.sampler?.noteOff(note);
-  keyboard.light(note, false);
-});

@@ -18,12 +18,27 @@ export async function startDevServer() {
   return { url: server.resolvedUrls.local[0], close: () => server.close() };
 }
 
-/** The same page served WITHOUT cross-origin isolation headers. */
+/**
+ * The same page and samples served WITHOUT cross-origin isolation: the
+ * project's config, with every COOP/COEP header dropped on its way out.
+ */
 export async function startServerWithoutIsolation() {
+  const dropIsolation = {
+    name: 'drop-isolation-headers',
+    enforce: 'pre',
+    configureServer(server) {
+      server.middlewares.use((_req, res, next) => {
+        const setHeader = res.setHeader.bind(res);
+        res.setHeader = (name, value) => (/^cross-origin-(opener|embedder)-policy$/i.test(name) ? res : setHeader(name, value));
+        next();
+      });
+    },
+  };
   const server = await createServer({
-    configFile: false,
+    configFile: `${root}/vite.config.js`,
     root: `${root}/www`,
     logLevel: 'error',
+    plugins: [dropIsolation],
     server: { port: 0, host: '127.0.0.1' },
   });
   await server.listen();

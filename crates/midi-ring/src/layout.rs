@@ -75,7 +75,14 @@ pub const STAT_QUEUED: usize = 5;
 pub const STAT_MAX_FILL: usize = 6;
 /// Events whose bytes were not a MIDI message the engine understands.
 pub const STAT_INVALID: usize = 7;
-pub const STAT_COUNT: usize = 8;
+/// Share of real time spent rendering, in parts per million, averaged over
+/// about a second. The worklet measures it (it owns the only clock) and
+/// publishes it through the consumer. 0 means not measured yet; a measured
+/// load is published as at least 1.
+pub const STAT_DSP_LOAD_PPM: usize = 8;
+/// Quanta whose measured render time exceeded the quantum's own duration.
+pub const STAT_OVER_BUDGET: usize = 9;
+pub const STAT_COUNT: usize = 10;
 
 pub const HEADER_WORDS: usize = 64;
 pub const RECORD_WORDS: usize = 4;

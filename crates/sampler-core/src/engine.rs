@@ -6,6 +6,7 @@ use crate::channel::{Channel, ChannelAction, MPE_MASTER_BEND_RANGE, MPE_MEMBER_B
 use crate::instrument::Instrument;
 use crate::interpolation::Interpolation;
 use crate::midi::MidiMessage;
+use crate::note_input::NoteInput;
 use crate::region::{LoopMode, Trigger};
 use crate::voice::{RenderContext, Voice};
 
@@ -42,6 +43,9 @@ pub struct Engine {
     /// fade out instead of being cut.
     voices: Box<[Voice]>,
     max_polyphony: usize,
+    polyphony_capacity: usize,
+    /// Transpose and velocity curve, applied before anything else.
+    input: NoteInput,
     next_serial: u64,
     /// Frames rendered so far (the clock for release-trigger decay).
     frame: u64,
@@ -94,6 +98,8 @@ impl Engine {
             keys: Box::new([[KeyState::default(); 128]; 16]),
             voices: vec![Voice::idle(); max_polyphony + spares].into_boxed_slice(),
             max_polyphony,
+            polyphony_capacity: max_polyphony,
+            input: NoteInput::default(),
             next_serial: 0,
             frame: 0,
             rng: 0x9E37_79B9,
@@ -119,6 +125,26 @@ impl Engine {
 
     pub fn set_interpolation(&mut self, mode: Interpolation) {
         self.interpolation = mode;
+    }
+
+    /// The most voices that sound at once, up to the pool size chosen at
+    /// construction. Lowering it fades nothing: new notes steal instead.
+    pub fn set_polyphony(&mut self, voices: usize) {
+        self.max_polyphony = voices.clamp(1, self.polyphony_capacity());
+    }
+
+    pub fn polyphony(&self) -> usize {
+        self.max_polyphony
+    }
+
+    /// The cap `set_polyphony` can reach (the constructor's `max_polyphony`).
+    pub fn polyphony_capacity(&self) -> usize {
+        self.polyphony_capacity
+    }
+
+    /// Transpose and velocity curve (see [`NoteInput`]).
+    pub fn note_input(&mut self) -> &mut NoteInput {
+        &mut self.input
     }
 
     pub fn channel(&self, channel: u8) -> &Channel {
@@ -193,13 +219,22 @@ impl Engine {
 
     pub fn handle(&mut self, message: MidiMessage) {
         match message {
-            MidiMessage::NoteOn { channel, note, velocity } => self.note_on(channel, note, velocity),
-            MidiMessage::NoteOff { channel, note, .. } => self.note_off(channel, note),
+            MidiMessage::NoteOn { channel, note, velocity } => {
+                if let Some((note, velocity)) = self.input.note_on(channel, note, velocity) {
+                    self.note_on(channel, note, velocity);
+                }
+            }
+            MidiMessage::NoteOff { channel, note, .. } => {
+                if let Some(note) = self.input.note_off(channel, note) {
+                    self.note_off(channel, note);
+                }
+            }
             MidiMessage::ControlChange { channel, controller, value } => self.control_change(channel, controller, value),
             MidiMessage::ProgramChange { channel, program } => self.channels[usize::from(channel)].program = program,
             MidiMessage::PitchBend { channel, value } => self.channels[usize::from(channel)].pitch_bend = value,
             MidiMessage::ChannelPressure { channel, pressure } => self.channels[usize::from(channel)].pressure = pressure,
             MidiMessage::PolyPressure { channel, note, pressure } => {
+                let Some(note) = self.input.pressure_note(channel, note) else { return };
                 for v in self.voices.iter_mut().filter(|v| v.is_active() && v.channel == channel && v.note == note) {
                     v.pressure = pressure;
                 }

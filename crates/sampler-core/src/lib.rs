@@ -5,7 +5,7 @@
 //! - [`sample`], [`region`], [`instrument`]: the instrument model.
 //! - [`envelope`], [`filter`], [`interpolation`], [`voice`]: one sounding note.
 //! - `render`, `simd`: voices' filters and mix run side by side in SIMD lanes.
-//! - [`channel`]: per-channel MIDI state.
+//! - [`channel`]: per-channel MIDI state; [`note_input`]: transpose and velocity curve.
 //! - [`engine`]: the voice pool, MIDI handling and the mix.
 //! - [`host`]: the ring → engine bridge that applies events at exact frames.
 
@@ -17,6 +17,7 @@ pub mod host;
 pub mod instrument;
 pub mod interpolation;
 pub mod midi;
+pub mod note_input;
 pub mod region;
 mod render;
 #[cfg(test)]
@@ -29,5 +30,6 @@ pub use engine::{Engine, MpeZones};
 pub use host::{Host, HostStats};
 pub use instrument::Instrument;
 pub use interpolation::Interpolation;
+pub use note_input::{NoteInput, VelocityCurve};
 pub use region::{LoopMode, Region, Trigger};
 pub use sample::Sample;

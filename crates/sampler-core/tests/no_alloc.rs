@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use sampler_core::VelocityCurve;
 
 struct CountingAllocator;
 
@@ -126,7 +127,17 @@ fn render_path_does_not_allocate() {
         rig.send(frame + 9, 0xC1, if quantum % 50 < 25 { 3 } else { 0 }, 0);
         rig.send(frame + 11, 0xA0, 40, 100);
         rig.send(frame + 1, 0xF8, 0, 0);
-        allocations += count_allocations(|| rig.host.process(&mut rig.rx, frame, &mut l, &mut r));
+        allocations += count_allocations(|| {
+            // The player's settings change while notes are held.
+            if quantum % 100 == 0 {
+                let engine = &mut rig.host.engine;
+                engine.note_input().set_transpose((quantum / 100) as i32 % 5 - 2);
+                let curves = [VelocityCurve::Linear, VelocityCurve::Soft, VelocityCurve::Hard, VelocityCurve::Fixed(90)];
+                engine.note_input().set_velocity_curve(curves[(quantum / 100) as usize % 4]);
+                engine.set_polyphony(if quantum % 200 == 0 { 6 } else { 16 });
+            }
+            rig.host.process(&mut rig.rx, frame, &mut l, &mut r)
+        });
         frame += QUANTUM as u64;
     }
     assert!(rig.host.stats().received > 30_000);

@@ -14,9 +14,9 @@
 pub mod loader;
 mod shared_words;
 
-use js_sys::SharedArrayBuffer;
+use js_sys::{ArrayBuffer, SharedArrayBuffer};
 use midi_ring::{layout, Consumer};
-use sampler_core::{Engine, Host, Instrument, Interpolation, Region, Sample};
+use sampler_core::{Engine, Host, Instrument, Interpolation, Region, Sample, VelocityCurve};
 use wasm_bindgen::prelude::*;
 
 pub use shared_words::SharedWords;
@@ -42,11 +42,15 @@ pub struct WasmSampler {
 
 #[wasm_bindgen]
 impl WasmSampler {
-    /// `ring` must hold a ring header written by `web/ring.js`.
+    /// `ring` (a `SharedArrayBuffer`, or an `ArrayBuffer` the worklet fills
+    /// itself) must hold a ring header written by `web/ring.js`.
     #[wasm_bindgen(constructor)]
-    pub fn new(sample_rate: f32, ring: SharedArrayBuffer, max_polyphony: u32) -> Result<WasmSampler, JsError> {
+    pub fn new(sample_rate: f32, ring: JsValue, max_polyphony: u32) -> Result<WasmSampler, JsError> {
         if !(sample_rate.is_finite() && sample_rate >= 1000.0) {
             return Err(JsError::new(&format!("unusable sample rate {sample_rate}")));
+        }
+        if !(ring.is_instance_of::<SharedArrayBuffer>() || ring.is_instance_of::<ArrayBuffer>()) {
+            return Err(JsError::new("the ring must be a SharedArrayBuffer or an ArrayBuffer"));
         }
         let ring = Consumer::attach(SharedWords::new(&ring)).map_err(|e| JsError::new(&e.to_string()))?;
         let engine = Engine::new(sample_rate, max_polyphony as usize);
@@ -65,8 +69,17 @@ impl WasmSampler {
     /// from the ring. Called once per render quantum; never allocates.
     pub fn process(&mut self, start_frame: f64, frames: usize) {
         let frames = frames.min(MAX_BLOCK);
-        let start = if start_frame.is_finite() && start_frame > 0.0 { start_frame as u64 } else { 0 };
-        self.host.process(&mut self.ring, start, &mut self.left[..frames], &mut self.right[..frames]);
+        let start = if start_frame.is_finite() && start_frame > 0.0 {
+            start_frame as u64
+        } else {
+            0
+        };
+        self.host.process(
+            &mut self.ring,
+            start,
+            &mut self.left[..frames],
+            &mut self.right[..frames],
+        );
     }
 
     /// Address of the left output buffer in wasm memory (`MAX_BLOCK` floats).
@@ -102,9 +115,29 @@ impl WasmSampler {
         self.pending_regions.clear();
     }
 
+    /// Whether `bytes` more can be allocated: tries to, without trapping
+    /// (as a failed allocation would), and frees them again for the
+    /// samples that follow. Wasm memory cannot shrink, so what was grown
+    /// stays available to this module's allocator. Called before an
+    /// instrument's samples are copied in, so that an instrument too large
+    /// for the memory the browser grants fails cleanly.
+    #[wasm_bindgen(js_name = canAllocate)]
+    pub fn can_allocate(&mut self, bytes: f64) -> bool {
+        if !(bytes >= 0.0 && bytes < usize::MAX as f64) {
+            return false;
+        }
+        let mut probe: Vec<u8> = Vec::new();
+        probe.try_reserve_exact(bytes as usize).is_ok()
+    }
+
     /// Adds a mono (`right` absent) or stereo f32 sample; returns its index.
     #[wasm_bindgen(js_name = addSample)]
-    pub fn add_sample(&mut self, left: Vec<f32>, right: Option<Vec<f32>>, sample_rate: f32) -> Result<u32, JsError> {
+    pub fn add_sample(
+        &mut self,
+        left: Vec<f32>,
+        right: Option<Vec<f32>>,
+        sample_rate: f32,
+    ) -> Result<u32, JsError> {
         let channels = match right {
             Some(r) => vec![left, r],
             None => vec![left],
@@ -114,7 +147,12 @@ impl WasmSampler {
 
     /// Adds a 16-bit sample, kept as 16-bit (half the memory of f32).
     #[wasm_bindgen(js_name = addSampleI16)]
-    pub fn add_sample_i16(&mut self, left: Vec<i16>, right: Option<Vec<i16>>, sample_rate: f32) -> Result<u32, JsError> {
+    pub fn add_sample_i16(
+        &mut self,
+        left: Vec<i16>,
+        right: Option<Vec<i16>>,
+        sample_rate: f32,
+    ) -> Result<u32, JsError> {
         let channels = match right {
             Some(r) => vec![left, r],
             None => vec![left],
@@ -126,15 +164,54 @@ impl WasmSampler {
     /// fields take SFZ defaults. `sample` indexes the samples added so far.
     #[wasm_bindgen(js_name = addRegionValue)]
     pub fn add_region_value(&mut self, region: JsValue) -> Result<(), JsError> {
-        let region: Region = serde_wasm_bindgen::from_value(region).map_err(|e| JsError::new(&format!("bad region: {e}")))?;
+        let region: Region = serde_wasm_bindgen::from_value(region)
+            .map_err(|e| JsError::new(&format!("bad region: {e}")))?;
         self.pending_regions.push(region);
         Ok(())
+    }
+
+    /// Publishes the worklet's render-time measurements to the ring's
+    /// statistics words (see `STAT_DSP_LOAD_PPM`, `STAT_OVER_BUDGET`).
+    #[wasm_bindgen(js_name = publishTiming)]
+    pub fn publish_timing(&mut self, load_ppm: u32, over_budget: u32) {
+        self.ring.publish_stat(layout::STAT_DSP_LOAD_PPM, load_ppm);
+        self.ring.publish_stat(layout::STAT_OVER_BUDGET, over_budget);
+    }
+
+    /// The most voices that sound at once, up to the constructor's
+    /// `maxPolyphony`; returns the cap in effect.
+    #[wasm_bindgen(js_name = setPolyphony)]
+    pub fn set_polyphony(&mut self, voices: u32) -> u32 {
+        self.host.engine.set_polyphony(voices as usize);
+        self.host.engine.polyphony() as u32
+    }
+
+    /// Semitones added to every note played from now on (±48).
+    #[wasm_bindgen(js_name = setTranspose)]
+    pub fn set_transpose(&mut self, semitones: i32) {
+        self.host.engine.note_input().set_transpose(semitones);
+    }
+
+    /// 0: linear, 1: soft, 2: hard, 3: every note at `fixed_velocity`.
+    #[wasm_bindgen(js_name = setVelocityCurve)]
+    pub fn set_velocity_curve(&mut self, curve: u32, fixed_velocity: u8) {
+        let curve = match curve {
+            1 => VelocityCurve::Soft,
+            2 => VelocityCurve::Hard,
+            3 => VelocityCurve::Fixed(fixed_velocity),
+            _ => VelocityCurve::Linear,
+        };
+        self.host.engine.note_input().set_velocity_curve(curve);
     }
 
     /// 0: linear, 1: cubic Hermite.
     #[wasm_bindgen(js_name = setInterpolation)]
     pub fn set_interpolation(&mut self, mode: u32) {
-        self.host.engine.set_interpolation(if mode == 1 { Interpolation::Hermite } else { Interpolation::Linear });
+        self.host.engine.set_interpolation(if mode == 1 {
+            Interpolation::Hermite
+        } else {
+            Interpolation::Linear
+        });
     }
 
     /// Validates the instrument built since `beginInstrument` and swaps it
@@ -146,16 +223,21 @@ impl WasmSampler {
         let options: InstrumentOptions = if options.is_undefined() || options.is_null() {
             InstrumentOptions::default()
         } else {
-            serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("bad instrument options: {e}")))?
+            serde_wasm_bindgen::from_value(options)
+                .map_err(|e| JsError::new(&format!("bad instrument options: {e}")))?
         };
         let samples = std::mem::take(&mut self.pending_samples);
         let mut regions = std::mem::take(&mut self.pending_regions);
-        if let Some(release) = options.release_seconds.filter(|r| r.is_finite() && *r > 0.0) {
+        if let Some(release) = options
+            .release_seconds
+            .filter(|r| r.is_finite() && *r > 0.0)
+        {
             for r in &mut regions {
                 r.amp_env.release = release;
             }
         }
-        let mut instrument = Instrument::new(samples, regions).map_err(|e| JsError::new(&e.to_string()))?;
+        let mut instrument =
+            Instrument::new(samples, regions).map_err(|e| JsError::new(&e.to_string()))?;
         instrument.polyphony = options.polyphony;
         instrument.note_polyphony = options.note_polyphony;
         instrument.keyswitch_range = options.keyswitch_range;
@@ -171,8 +253,12 @@ impl WasmSampler {
 }
 
 impl WasmSampler {
-    fn push_sample(&mut self, sample: Result<Sample, sampler_core::sample::SampleError>) -> Result<u32, JsError> {
-        self.pending_samples.push(sample.map_err(|e| JsError::new(&e.to_string()))?);
+    fn push_sample(
+        &mut self,
+        sample: Result<Sample, sampler_core::sample::SampleError>,
+    ) -> Result<u32, JsError> {
+        self.pending_samples
+            .push(sample.map_err(|e| JsError::new(&e.to_string()))?);
         Ok(self.pending_samples.len() as u32 - 1)
     }
 
@@ -216,6 +302,8 @@ pub fn ring_layout() -> Result<JsValue, JsError> {
         stat_queued: usize,
         stat_max_fill: usize,
         stat_invalid: usize,
+        stat_dsp_load_ppm: usize,
+        stat_over_budget: usize,
         stat_count: usize,
         header_words: usize,
         record_words: usize,
@@ -241,6 +329,8 @@ pub fn ring_layout() -> Result<JsValue, JsError> {
         stat_queued: STAT_QUEUED,
         stat_max_fill: STAT_MAX_FILL,
         stat_invalid: STAT_INVALID,
+        stat_dsp_load_ppm: STAT_DSP_LOAD_PPM,
+        stat_over_budget: STAT_OVER_BUDGET,
         stat_count: STAT_COUNT,
         header_words: HEADER_WORDS,
         record_words: RECORD_WORDS,

@@ -33,15 +33,29 @@ struct ParsedSfz<'a> {
 /// keyswitch_range, keyswitch_default, warnings }`; throws an Error that names the file and
 /// the problem when the file cannot be used at all.
 #[wasm_bindgen(js_name = parseSfz)]
-pub fn parse_sfz(path: &str, text: &str, read_include: &js_sys::Function) -> Result<JsValue, JsError> {
-    let mut read = |p: &str| read_include.call1(&JsValue::NULL, &JsValue::from_str(p)).ok().and_then(|v| v.as_string());
-    let sfz = sampler_sfz::parse(path, text, &mut read).map_err(|e| JsError::new(&e.to_string()))?;
+pub fn parse_sfz(
+    path: &str,
+    text: &str,
+    read_include: &js_sys::Function,
+) -> Result<JsValue, JsError> {
+    let mut read = |p: &str| {
+        read_include
+            .call1(&JsValue::NULL, &JsValue::from_str(p))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    let sfz =
+        sampler_sfz::parse(path, text, &mut read).map_err(|e| JsError::new(&e.to_string()))?;
     let out = ParsedSfz {
         regions: &sfz.regions,
         from_sample: sfz
             .from_sample
             .iter()
-            .map(|f| FromSample { root_key: f.root_key, loop_mode: f.loop_mode, loop_points: f.loop_points })
+            .map(|f| FromSample {
+                root_key: f.root_key,
+                loop_mode: f.loop_mode,
+                loop_points: f.loop_points,
+            })
             .collect(),
         samples: &sfz.samples,
         polyphony: sfz.polyphony,
@@ -50,7 +64,8 @@ pub fn parse_sfz(path: &str, text: &str, read_include: &js_sys::Function) -> Res
         keyswitch_default: sfz.keyswitch_default,
         warnings: sfz.warnings.iter().map(|w| w.to_string()).collect(),
     };
-    out.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
+    out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// A parsed SoundFont 2 file, on the main thread. Building a preset's
@@ -73,16 +88,25 @@ impl SoundFontFile {
     /// Parses `bytes`; throws an Error naming `name` and the problem.
     #[wasm_bindgen(constructor)]
     pub fn new(name: &str, bytes: &[u8]) -> Result<SoundFontFile, JsError> {
-        let font = sampler_sf2::SoundFont::parse(name, bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        let font =
+            sampler_sf2::SoundFont::parse(name, bytes).map_err(|e| JsError::new(&e.to_string()))?;
         Ok(SoundFontFile { font })
     }
 
     /// `[{ name, bank, program, index }]`, sorted by bank and program.
     pub fn presets(&self) -> Result<JsValue, JsError> {
         let presets = self.font.presets();
-        let out: Vec<PresetOut> =
-            presets.iter().map(|p| PresetOut { name: &p.name, bank: p.bank, program: p.program, index: p.index }).collect();
-        out.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
+        let out: Vec<PresetOut> = presets
+            .iter()
+            .map(|p| PresetOut {
+                name: &p.name,
+                bank: p.bank,
+                program: p.program,
+                index: p.index,
+            })
+            .collect();
+        out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| JsError::new(&e.to_string()))
     }
 
     #[wasm_bindgen(js_name = findPreset)]
@@ -90,28 +114,110 @@ impl SoundFontFile {
         self.font.find_preset(bank, program)
     }
 
-    /// `{ regions, samples: [{ channels: [Int16Array | Float32Array], sampleRate }], warnings }`
-    /// for one preset (by `index` from `presets()`).
-    pub fn instrument(&self, preset: usize) -> Result<JsValue, JsError> {
-        use sampler_core::sample::{SampleData, GUARD_BEFORE};
-        let (instrument, warnings) = self.font.instrument_with_warnings(preset).map_err(|e| JsError::new(&e.to_string()))?;
-        let samples = js_sys::Array::new();
-        for s in &instrument.samples {
-            let frames = GUARD_BEFORE..GUARD_BEFORE + s.frames();
-            let channels: js_sys::Array = match s.data() {
-                SampleData::I16(c) => c.iter().map(|ch| JsValue::from(js_sys::Int16Array::from(&ch[frames.clone()]))).collect(),
-                SampleData::F32(c) => c.iter().map(|ch| JsValue::from(js_sys::Float32Array::from(&ch[frames.clone()]))).collect(),
+    /// The font's own name (INFO `INAM`), or "".
+    pub fn title(&self) -> String {
+        self.font.title().to_string()
+    }
+
+    /// The Ogg Vorbis compressed (SF3) samples preset `preset` plays, to be
+    /// decoded before `instrument`: `[{ id, name, bytes: Uint8Array }]`.
+    #[wasm_bindgen(js_name = compressedSamples)]
+    pub fn compressed_samples(&self, preset: usize) -> Result<JsValue, JsError> {
+        let out = js_sys::Array::new();
+        for id in self.font.compressed_samples(preset) {
+            let Some(bytes) = self.font.compressed_bytes(id) else {
+                continue;
             };
-            let sample = js_sys::Object::new();
-            js_sys::Reflect::set(&sample, &"channels".into(), &channels).map_err(|_| JsError::new("building sample"))?;
-            js_sys::Reflect::set(&sample, &"sampleRate".into(), &JsValue::from(s.sample_rate())).map_err(|_| JsError::new("building sample"))?;
-            samples.push(&sample);
-        }
-        let regions = instrument.regions.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))?;
-        let out = js_sys::Object::new();
-        for (key, value) in [("regions", regions), ("samples", samples.into()), ("warnings", serde_wasm_bindgen::to_value(&warnings)?)] {
-            js_sys::Reflect::set(&out, &key.into(), &value).map_err(|_| JsError::new("building instrument"))?;
+            let item = js_sys::Object::new();
+            set(&item, "id", &JsValue::from(id as u32))?;
+            set(
+                &item,
+                "name",
+                &JsValue::from_str(self.font.sample_name(id).unwrap_or("")),
+            )?;
+            set(&item, "bytes", &js_sys::Uint8Array::from(bytes).into())?;
+            out.push(&item);
         }
         Ok(out.into())
     }
+
+    /// `{ regions, samples, warnings }` for one preset (by `index` from
+    /// `presets()`). Samples are `{ channels: [Int16Array | Float32Array],
+    /// sampleRate }`, or for SF3 `{ compressed: id, start, end, sampleRate }`:
+    /// frames `start..end` of compressed sample `id` once decoded.
+    /// `decoded_frames` (an object `{ id: frames }`, or undefined) gives
+    /// each decoded compressed sample's length.
+    pub fn instrument(&self, preset: usize, decoded_frames: JsValue) -> Result<JsValue, JsError> {
+        use sampler_core::sample::{SampleData, GUARD_BEFORE};
+        use sampler_sf2::SampleRef;
+        let frames_of = |id: usize| -> Option<u32> {
+            if decoded_frames.is_undefined() || decoded_frames.is_null() {
+                return None;
+            }
+            js_sys::Reflect::get(&decoded_frames, &JsValue::from(id as u32))
+                .ok()?
+                .as_f64()
+                .map(|f| f as u32)
+        };
+        let layout = self
+            .font
+            .layout(preset, &frames_of)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        let samples = js_sys::Array::new();
+        for r in &layout.samples {
+            let sample = js_sys::Object::new();
+            if let SampleRef::Decoded {
+                sample: id,
+                start,
+                end,
+                rate,
+            } = *r
+            {
+                set(&sample, "compressed", &JsValue::from(id as u32))?;
+                set(&sample, "start", &JsValue::from(start))?;
+                set(&sample, "end", &JsValue::from(end))?;
+                set(&sample, "sampleRate", &JsValue::from(rate))?;
+                samples.push(&sample);
+                continue;
+            }
+            let s = self
+                .font
+                .pcm_sample(r)
+                .expect("a PCM sample reference")
+                .map_err(|e| JsError::new(&e.to_string()))?;
+            let frames = GUARD_BEFORE..GUARD_BEFORE + s.frames();
+            let channels: js_sys::Array = match s.data() {
+                SampleData::I16(c) => c
+                    .iter()
+                    .map(|ch| JsValue::from(js_sys::Int16Array::from(&ch[frames.clone()])))
+                    .collect(),
+                SampleData::F32(c) => c
+                    .iter()
+                    .map(|ch| JsValue::from(js_sys::Float32Array::from(&ch[frames.clone()])))
+                    .collect(),
+            };
+            set(&sample, "channels", &channels)?;
+            set(&sample, "sampleRate", &JsValue::from(s.sample_rate()))?;
+            samples.push(&sample);
+        }
+        let regions = layout
+            .regions
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        let out = js_sys::Object::new();
+        set(&out, "regions", &regions)?;
+        set(&out, "samples", &samples.into())?;
+        set(
+            &out,
+            "warnings",
+            &serde_wasm_bindgen::to_value(&layout.warnings)?,
+        )?;
+        Ok(out.into())
+    }
+}
+
+fn set(target: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), JsError> {
+    js_sys::Reflect::set(target, &key.into(), value)
+        .map(|_| ())
+        .map_err(|_| JsError::new(&format!("setting {key}")))
 }

@@ -2,7 +2,9 @@
 //!
 //! wasm memory here is not shared, so the ring lives in its own
 //! `SharedArrayBuffer` and is read through an `Int32Array` view created
-//! once. Index words go through `Atomics.load`/`Atomics.store`, which are
+//! once. (Without cross-origin isolation the ring is a plain `ArrayBuffer`
+//! owned by the worklet, filled from posted messages; the same code reads
+//! it.) Index words go through `Atomics.load`/`Atomics.store`, which are
 //! sequentially consistent in JavaScript, so at least as strong as the
 //! acquire/release the protocol needs. Record words use plain element
 //! access; the index operations order them. None of these calls creates a
@@ -15,7 +17,7 @@
 //! `Int32Array` and an in-range index, and if they ever did, the exception
 //! would reach the processor's `try`/`catch` around `process`.
 
-use js_sys::{Int32Array, SharedArrayBuffer};
+use js_sys::Int32Array;
 use midi_ring::RingWords;
 use wasm_bindgen::prelude::*;
 
@@ -33,7 +35,8 @@ pub struct SharedWords {
 }
 
 impl SharedWords {
-    pub fn new(buffer: &SharedArrayBuffer) -> SharedWords {
+    /// `buffer`: a `SharedArrayBuffer` or an `ArrayBuffer`.
+    pub fn new(buffer: &JsValue) -> SharedWords {
         let view = Int32Array::new(buffer);
         let len = view.length() as usize;
         SharedWords { view, len }

@@ -18,7 +18,16 @@ extern "C" {
     fn create(capacity: u32) -> MidiRing;
     #[wasm_bindgen(method, js_name = trySend)]
     #[allow(clippy::too_many_arguments)]
-    fn try_send(this: &MidiRing, frame: f64, status: u8, d1: u8, d2: u8, length: u8, port: u8, flags: u8) -> bool;
+    fn try_send(
+        this: &MidiRing,
+        frame: f64,
+        status: u8,
+        d1: u8,
+        d2: u8,
+        length: u8,
+        port: u8,
+        flags: u8,
+    ) -> bool;
     #[wasm_bindgen(method, getter)]
     fn buffer(this: &MidiRing) -> SharedArrayBuffer;
     #[wasm_bindgen(method, getter)]
@@ -29,7 +38,11 @@ extern "C" {
 fn expected(i: u32) -> MidiEvent {
     MidiEvent {
         frame: u64::from(i) * 0x1_0000_0101 % (1 << 53),
-        bytes: [0x80 | (i % 0x70) as u8, (i % 128) as u8, ((i / 3) % 128) as u8],
+        bytes: [
+            0x80 | (i % 0x70) as u8,
+            (i % 128) as u8,
+            ((i / 3) % 128) as u8,
+        ],
         len: 1 + (i % 3) as u8,
         port: (i % 251) as u8,
         flags: (i % 2) as u8,
@@ -37,13 +50,22 @@ fn expected(i: u32) -> MidiEvent {
 }
 
 fn send(ring: &MidiRing, e: MidiEvent) -> bool {
-    ring.try_send(e.frame as f64, e.bytes[0], e.bytes[1], e.bytes[2], e.len, e.port, e.flags)
+    ring.try_send(
+        e.frame as f64,
+        e.bytes[0],
+        e.bytes[1],
+        e.bytes[2],
+        e.len,
+        e.port,
+        e.flags,
+    )
 }
 
 #[wasm_bindgen_test]
 fn rust_consumer_reads_js_records_intact_across_wrap_around() {
     let ring = MidiRing::create(64);
-    let mut consumer = Consumer::attach(SharedWords::new(&ring.buffer())).expect("JS wrote a valid header");
+    let mut consumer =
+        Consumer::attach(SharedWords::new(&ring.buffer())).expect("JS wrote a valid header");
     assert_eq!(consumer.capacity(), 64);
     let mut sent = 0u32;
     let mut received = 0u32;
@@ -88,7 +110,11 @@ fn js_drops_on_a_full_ring_are_seen_by_rust() {
     assert_eq!(consumer.dropped(), 3);
     assert_eq!(ring.dropped(), 3);
     for i in 0..8 {
-        assert_eq!(consumer.try_pop(), Some(expected(i)), "the oldest events survive");
+        assert_eq!(
+            consumer.try_pop(),
+            Some(expected(i)),
+            "the oldest events survive"
+        );
     }
 }
 
@@ -96,9 +122,11 @@ fn js_drops_on_a_full_ring_are_seen_by_rust() {
 fn the_engine_plays_js_events_at_their_exact_frames() {
     for target in [1000u32, 1129, 5000] {
         let ring = MidiRing::create(16);
-        let mut sampler = WasmSampler::new(48_000.0, ring.buffer(), 32).unwrap();
+        let mut sampler = WasmSampler::new(48_000.0, ring.buffer().into(), 32).unwrap();
         sampler.begin_instrument();
-        sampler.add_sample(vec![1.0; 48_000], None, 48_000.0).unwrap();
+        sampler
+            .add_sample(vec![1.0; 48_000], None, 48_000.0)
+            .unwrap();
         sampler.add_region(sampler_core::Region::new(0, 60));
         sampler.commit_instrument(JsValue::UNDEFINED).unwrap();
         assert!(ring.try_send(f64::from(target), 0x90, 60, 100, 3, 0, 0));
@@ -109,7 +137,10 @@ fn the_engine_plays_js_events_at_their_exact_frames() {
             // which outlives this borrow and is not mutated during it.
             let out = unsafe { std::slice::from_raw_parts(sampler.left_ptr(), 128) };
             if onset.is_none() {
-                onset = out.iter().position(|x| x.abs() > 1e-6).map(|i| quantum * 128 + i as u32);
+                onset = out
+                    .iter()
+                    .position(|x| x.abs() > 1e-6)
+                    .map(|i| quantum * 128 + i as u32);
             }
         }
         assert_eq!(onset, Some(target));

@@ -8,7 +8,7 @@
 //! and again in `instrument()` before converting sample data.
 
 use crate::generators::{combine, name, read_zone, Level, Zone};
-use crate::hydra::{Hydra, ModRecord};
+use crate::hydra::{Hydra, ModRecord, SampleHeader, SAMPLE_COMPRESSED};
 use crate::mapping::{map_region, Mapped, VelocityMods};
 use crate::samples::SampleData;
 use sampler_core::Instrument;
@@ -34,14 +34,25 @@ fn identity(m: &ModRecord) -> (u16, u16, u16) {
 
 /// A zone's modulators plus its global zone's, minus global ones the zone
 /// replaces (the same source, destination and amount source).
-fn with_global<'a>(global: &'a [ModRecord], zone: &'a [ModRecord]) -> impl Iterator<Item = &'a ModRecord> {
-    zone.iter().chain(global.iter().filter(move |g| !zone.iter().any(|z| identity(z) == identity(g))))
+fn with_global<'a>(
+    global: &'a [ModRecord],
+    zone: &'a [ModRecord],
+) -> impl Iterator<Item = &'a ModRecord> {
+    zone.iter().chain(
+        global
+            .iter()
+            .filter(move |g| !zone.iter().any(|z| identity(z) == identity(g))),
+    )
 }
 
 /// The velocity modulators of a zone pair: instrument modulators replace
 /// the defaults, preset modulators add to them. Any other modulator with
 /// an effect is recorded in `ignored`.
-fn velocity_mods(inst: [&[ModRecord]; 2], preset: [&[ModRecord]; 2], ignored: &mut BTreeSet<(u16, u16, u16)>) -> VelocityMods {
+fn velocity_mods(
+    inst: [&[ModRecord]; 2],
+    preset: [&[ModRecord]; 2],
+    ignored: &mut BTreeSet<(u16, u16, u16)>,
+) -> VelocityMods {
     let mut v = VelocityMods::DEFAULT;
     for (level, (global, zone)) in [(0, (inst[0], inst[1])), (1, (preset[0], preset[1]))] {
         for m in with_global(global, zone) {
@@ -98,18 +109,35 @@ impl Notes {
 
 fn capped<'a>(mods: &'a [ModRecord], what: &str, notes: &mut Notes) -> &'a [ModRecord] {
     if mods.len() > MAX_MODULATORS_PER_ZONE {
-        notes.push(format!("{what} has {} modulators; only the first {MAX_MODULATORS_PER_ZONE} are read", mods.len()));
+        notes.push(format!(
+            "{what} has {} modulators; only the first {MAX_MODULATORS_PER_ZONE} are read",
+            mods.len()
+        ));
     }
     &mods[..mods.len().min(MAX_MODULATORS_PER_ZONE)]
 }
 
+/// Frames assumed for a compressed (SF3) sample not decoded yet: planning
+/// at parse time then checks everything but the sample's length.
+pub(crate) const UNKNOWN_FRAMES: u32 = 1 << 30;
+
 /// Plans the regions of preset `preset`. `sample_ok[i]` says whether
 /// sample header i passed validation (zones using others are skipped; the
-/// parse warnings say why).
-pub(crate) fn plan_preset(h: &Hydra, sample_ok: &[bool], points: usize, preset: usize) -> PresetPlan {
+/// parse warnings say why). `decoded(i)` is the length in frames of
+/// compressed sample i once decoded (None: not decoded, its zones are
+/// skipped); SF3 positions and loops are relative to the decoded sample.
+pub(crate) fn plan_preset(
+    h: &Hydra,
+    sample_ok: &[bool],
+    points: usize,
+    decoded: &dyn Fn(usize) -> Option<u32>,
+    preset: usize,
+) -> PresetPlan {
     let mut plan = PresetPlan::default();
     let mut notes = Notes::default();
-    let Some(ph) = h.phdr.get(preset) else { return plan };
+    let Some(ph) = h.phdr.get(preset) else {
+        return plan;
+    };
     let pname = &ph.name;
     let mut clamped = BTreeSet::new();
     let mut ignored_mods = BTreeSet::new();
@@ -120,7 +148,8 @@ pub(crate) fn plan_preset(h: &Hydra, sample_ok: &[bool], points: usize, preset: 
     'zones: for (zi, pz) in h.preset_zones(preset).iter().enumerate() {
         let mut zn = Vec::new();
         let zone = read_zone(pz.gens, Level::Preset, &mut zn);
-        zn.into_iter().for_each(|n| notes.push(format!("preset '{pname}' zone {zi}: {n}")));
+        zn.into_iter()
+            .for_each(|n| notes.push(format!("preset '{pname}' zone {zi}: {n}")));
         let pmods = capped(pz.mods, &format!("preset '{pname}' zone {zi}"), &mut notes);
         let inst = match zone.link {
             None if zi == 0 => {
@@ -129,7 +158,9 @@ pub(crate) fn plan_preset(h: &Hydra, sample_ok: &[bool], points: usize, preset: 
             }
             None => {
                 if !pz.gens.is_empty() {
-                    notes.push(format!("preset '{pname}' zone {zi} has no instrument generator; ignored"));
+                    notes.push(format!(
+                        "preset '{pname}' zone {zi} has no instrument generator; ignored"
+                    ));
                 }
                 continue;
             }
@@ -154,8 +185,13 @@ pub(crate) fn plan_preset(h: &Hydra, sample_ok: &[bool], points: usize, preset: 
             }
             let mut zn = Vec::new();
             let izone = read_zone(iz.gens, Level::Instrument, &mut zn);
-            zn.into_iter().for_each(|n| notes.push(format!("instrument '{iname}' zone {zj}: {n}")));
-            let imods = capped(iz.mods, &format!("instrument '{iname}' zone {zj}"), &mut notes);
+            zn.into_iter()
+                .for_each(|n| notes.push(format!("instrument '{iname}' zone {zj}: {n}")));
+            let imods = capped(
+                iz.mods,
+                &format!("instrument '{iname}' zone {zj}"),
+                &mut notes,
+            );
             let sample = match izone.link {
                 None if zj == 0 => {
                     iglobal = (izone, imods);
@@ -163,7 +199,9 @@ pub(crate) fn plan_preset(h: &Hydra, sample_ok: &[bool], points: usize, preset: 
                 }
                 None => {
                     if !iz.gens.is_empty() {
-                        notes.push(format!("instrument '{iname}' zone {zj} has no sampleID generator; ignored"));
+                        notes.push(format!(
+                            "instrument '{iname}' zone {zj} has no sampleID generator; ignored"
+                        ));
                     }
                     continue;
                 }
@@ -179,17 +217,52 @@ pub(crate) fn plan_preset(h: &Hydra, sample_ok: &[bool], points: usize, preset: 
             if !sample_ok.get(sample).copied().unwrap_or(false) {
                 continue;
             }
-            let Some(c) = combine(&iglobal.0.gens, &izone.gens, &pglobal.0.gens, &zone.gens) else { continue };
+            let Some(c) = combine(&iglobal.0.gens, &izone.gens, &pglobal.0.gens, &zone.gens) else {
+                continue;
+            };
             clamped.extend(c.clamped.iter().copied());
             let vel = velocity_mods([iglobal.1, imods], [pglobal.1, pmods], &mut ignored_mods);
             let shdr = &h.shdr[sample];
             let mut rn = Vec::new();
-            let mapped = map_region(&c, shdr, points, vel, &mut rn);
+            let mapped = if shdr.kind & SAMPLE_COMPRESSED != 0 {
+                let frames = match decoded(sample) {
+                    Some(f) if f > 0 => f,
+                    Some(_) => {
+                        notes.push(format!(
+                            "compressed sample '{}' decoded to nothing; zones using it are skipped",
+                            shdr.name
+                        ));
+                        continue;
+                    }
+                    None => {
+                        notes.push(format!(
+                            "compressed sample '{}' was not decoded; zones using it are skipped",
+                            shdr.name
+                        ));
+                        continue;
+                    }
+                };
+                let whole = SampleHeader {
+                    start: 0,
+                    end: frames,
+                    ..shdr.clone()
+                };
+                map_region(&c, &whole, frames as usize, vel, &mut rn)
+            } else {
+                map_region(&c, shdr, points, vel, &mut rn)
+            };
             for n in rn {
                 let kind = n.split(' ').next().unwrap_or("").to_string();
                 match region_notes.iter_mut().find(|(k, _, _)| *k == kind) {
                     Some(entry) => entry.2 += 1,
-                    None => region_notes.push((kind, format!("preset '{pname}', instrument '{iname}', sample '{}': {n}", shdr.name), 1)),
+                    None => region_notes.push((
+                        kind,
+                        format!(
+                            "preset '{pname}', instrument '{iname}', sample '{}': {n}",
+                            shdr.name
+                        ),
+                        1,
+                    )),
                 }
             }
             plan.regions.push(Planned { mapped, sample });
@@ -203,7 +276,10 @@ pub(crate) fn plan_preset(h: &Hydra, sample_ok: &[bool], points: usize, preset: 
     }
     if !clamped.is_empty() {
         let names: Vec<String> = clamped.into_iter().map(name).collect();
-        notes.push(format!("preset '{pname}': values outside the SF2 range clamped: {}", names.join(", ")));
+        notes.push(format!(
+            "preset '{pname}': values outside the SF2 range clamped: {}",
+            names.join(", ")
+        ));
     }
     if !ignored_mods.is_empty() {
         notes.push(format!(
@@ -215,29 +291,74 @@ pub(crate) fn plan_preset(h: &Hydra, sample_ok: &[bool], points: usize, preset: 
     plan
 }
 
-/// Converts the planned regions' samples (each distinct sample range once)
-/// and builds the instrument.
-pub(crate) fn build_instrument(plan: Vec<Planned>, h: &Hydra, data: &SampleData) -> Result<Instrument, String> {
-    let mut samples = Vec::new();
+/// Where a region's sample data comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SampleRef {
+    /// Points `start..end` of the font's 16-bit (or 24-bit) sample data.
+    Pcm { start: u32, end: u32, rate: u32 },
+    /// Frames `start..end` of compressed (SF3) sample `sample` (a sample
+    /// header index, as listed by `SoundFont::compressed_samples`) once the
+    /// caller has decoded it.
+    Decoded {
+        sample: usize,
+        start: u32,
+        end: u32,
+        rate: u32,
+    },
+}
+
+/// The regions of a plan and the distinct sample ranges they play (each
+/// once); `region.sample` indexes the returned list.
+pub(crate) fn layout(plan: Vec<Planned>, h: &Hydra) -> (Vec<sampler_core::Region>, Vec<SampleRef>) {
+    let mut refs = Vec::new();
     let mut regions = Vec::with_capacity(plan.len());
-    let mut index: HashMap<(u32, u32, u32), usize> = HashMap::new();
+    let mut index: HashMap<SampleRef, usize> = HashMap::new();
     for p in plan {
-        let Some(shdr) = h.shdr.get(p.sample) else { continue };
-        let key = (p.mapped.start, p.mapped.end, shdr.rate);
-        let i = match index.get(&key) {
-            Some(&i) => i,
-            None => {
-                let sample = data
-                    .sample(p.mapped.start as usize, p.mapped.end as usize, shdr.rate as f32)
-                    .map_err(|e| format!("sample '{}': {e}", shdr.name))?;
-                samples.push(sample);
-                index.insert(key, samples.len() - 1);
-                samples.len() - 1
-            }
+        let Some(shdr) = h.shdr.get(p.sample) else {
+            continue;
         };
+        let (start, end, rate) = (p.mapped.start, p.mapped.end, shdr.rate);
+        let key = if shdr.kind & SAMPLE_COMPRESSED != 0 {
+            SampleRef::Decoded {
+                sample: p.sample,
+                start,
+                end,
+                rate,
+            }
+        } else {
+            SampleRef::Pcm { start, end, rate }
+        };
+        let i = *index.entry(key.clone()).or_insert_with(|| {
+            refs.push(key);
+            refs.len() - 1
+        });
         let mut region = p.mapped.region;
         region.sample = i;
         regions.push(region);
+    }
+    (regions, refs)
+}
+
+/// Converts the planned regions' samples (each distinct sample range once)
+/// and builds the instrument. Compressed samples cannot be converted here.
+pub(crate) fn build_instrument(
+    plan: Vec<Planned>,
+    h: &Hydra,
+    data: &SampleData,
+) -> Result<Instrument, String> {
+    let (regions, refs) = layout(plan, h);
+    let mut samples = Vec::with_capacity(refs.len());
+    for r in &refs {
+        match *r {
+            SampleRef::Pcm { start, end, rate } => samples.push(
+                data.sample(start as usize, end as usize, rate as f32)
+                    .map_err(|e| format!("sample at {start}..{end}: {e}"))?,
+            ),
+            SampleRef::Decoded { sample, .. } => {
+                let name = h.shdr.get(sample).map_or("?", |s| s.name.as_str());
+                return Err(format!("sample '{name}' is Ogg Vorbis compressed (SF3): decode it and use SoundFont::layout"));
+            }
+        }
     }
     Instrument::new(samples, regions).map_err(|e| e.to_string())
 }
@@ -247,24 +368,51 @@ mod tests {
     use super::*;
 
     fn m(src: u16, dest: u16, amount: i16) -> ModRecord {
-        ModRecord { src, dest, amount, amt_src: 0, transform: 0 }
+        ModRecord {
+            src,
+            dest,
+            amount,
+            amt_src: 0,
+            transform: 0,
+        }
     }
 
     #[test]
     fn velocity_modulators_replace_then_add() {
         let mut ignored = BTreeSet::new();
-        assert_eq!(velocity_mods([&[], &[]], [&[], &[]], &mut ignored), VelocityMods::DEFAULT);
+        assert_eq!(
+            velocity_mods([&[], &[]], [&[], &[]], &mut ignored),
+            VelocityMods::DEFAULT
+        );
         // Instrument global sets 480; the zone's own identical one wins.
-        let v = velocity_mods([&[m(0x0502, 48, 480)], &[m(0x0502, 48, 0)]], [&[], &[]], &mut ignored);
+        let v = velocity_mods(
+            [&[m(0x0502, 48, 480)], &[m(0x0502, 48, 0)]],
+            [&[], &[]],
+            &mut ignored,
+        );
         assert_eq!(v.to_attenuation_cb, 0.0);
         let v = velocity_mods([&[m(0x0502, 48, 480)], &[]], [&[], &[]], &mut ignored);
         assert_eq!(v.to_attenuation_cb, 480.0);
         // Preset modulators add to the instrument's.
-        let v = velocity_mods([&[], &[m(0x0102, 8, -1200)]], [&[m(0x0102, 8, 300)], &[]], &mut ignored);
+        let v = velocity_mods(
+            [&[], &[m(0x0102, 8, -1200)]],
+            [&[m(0x0102, 8, 300)], &[]],
+            &mut ignored,
+        );
         assert_eq!((v.to_attenuation_cb, v.to_filter_cents), (960.0, -900.0));
         assert!(ignored.is_empty());
         // Others are counted once per kind; inert ones not at all.
-        velocity_mods([&[m(0x00db, 16, 200)], &[m(0x00db, 16, 100), m(0, 17, 5), m(0x0081, 6, 0)]], [&[], &[]], &mut ignored);
-        assert_eq!(ignored.into_iter().collect::<Vec<_>>(), vec![(0x00db, 16, 0)]);
+        velocity_mods(
+            [
+                &[m(0x00db, 16, 200)],
+                &[m(0x00db, 16, 100), m(0, 17, 5), m(0x0081, 6, 0)],
+            ],
+            [&[], &[]],
+            &mut ignored,
+        );
+        assert_eq!(
+            ignored.into_iter().collect::<Vec<_>>(),
+            vec![(0x00db, 16, 0)]
+        );
     }
 }

@@ -23,14 +23,23 @@ pub(crate) fn font() -> Builder {
     smpl.extend(&b);
     smpl.extend([0; 46]);
     let mut f = Builder::new(smpl);
-    let low = f.sample(TSample { rate: A_RATE, correction: 5, ..TSample::new("Low", 0, 100, 48).looped(10, 90) });
+    let low = f.sample(TSample {
+        rate: A_RATE,
+        correction: 5,
+        ..TSample::new("Low", 0, 100, 48).looped(10, 90)
+    });
     let high = f.sample(TSample::new("High", 146, 246, 72).looped(150, 240));
     let split = f.instrument(
         "Split",
         vec![
             // Global: 60 cB, 1 s release, continuous loop by default.
             TZone::gens(&[gen::i(48, 60), gen::i(38, 0), gen::i(54, 1)]),
-            TZone::gens(&[gen::key(0, 59), gen::i(17, -500), gen::i(34, -1200), gen::sample(low)]),
+            TZone::gens(&[
+                gen::key(0, 59),
+                gen::i(17, -500),
+                gen::i(34, -1200),
+                gen::sample(low),
+            ]),
             TZone::gens(&[
                 gen::key(60, 127),
                 gen::vel(1, 100),
@@ -40,14 +49,30 @@ pub(crate) fn font() -> Builder {
                 gen::i(2, 2),
                 gen::sample(high),
             ]),
-            TZone::gens(&[gen::key(60, 127), gen::vel(101, 127), gen::i(54, 0), gen::sample(high)]),
+            TZone::gens(&[
+                gen::key(60, 127),
+                gen::vel(101, 127),
+                gen::i(54, 0),
+                gen::sample(high),
+            ]),
         ],
     );
     let drums = f.instrument(
         "Drums",
         vec![
-            TZone::gens(&[gen::key(42, 42), gen::i(57, 1), gen::i(37, 1000), gen::i(36, 0), gen::sample(low)]),
-            TZone::gens(&[gen::key(46, 46), gen::i(57, 1), gen::i(1, -20), gen::sample(low)]),
+            TZone::gens(&[
+                gen::key(42, 42),
+                gen::i(57, 1),
+                gen::i(37, 1000),
+                gen::i(36, 0),
+                gen::sample(low),
+            ]),
+            TZone::gens(&[
+                gen::key(46, 46),
+                gen::i(57, 1),
+                gen::i(1, -20),
+                gen::sample(low),
+            ]),
             TZone::gens(&[gen::key(36, 36), gen::sample(high)]),
         ],
     );
@@ -75,7 +100,10 @@ fn same_sample(s: &Sample, points: &[i16], rate: u32) -> bool {
     matches!(s.data(), sampler_core::sample::SampleData::I16(_))
         && s.frames() == points.len()
         && s.sample_rate() == rate as f32
-        && points.iter().enumerate().all(|(i, &p)| s.value(0, i) == f32::from(p) / 32768.0)
+        && points
+            .iter()
+            .enumerate()
+            .all(|(i, &p)| s.value(0, i) == f32::from(p) / 32768.0)
 }
 
 #[test]
@@ -87,8 +115,18 @@ fn presets_are_listed_sorted_and_found() {
     assert_eq!(
         sf.presets(),
         vec![
-            PresetInfo { name: "Piano".into(), bank: 0, program: 1, index: 1 },
-            PresetInfo { name: "Kit".into(), bank: 128, program: 0, index: 0 },
+            PresetInfo {
+                name: "Piano".into(),
+                bank: 0,
+                program: 1,
+                index: 1
+            },
+            PresetInfo {
+                name: "Kit".into(),
+                bank: 128,
+                program: 0,
+                index: 0
+            },
         ]
     );
     assert_eq!(sf.find_preset(0, 1), Some(1));
@@ -101,31 +139,77 @@ fn split_preset_regions_combine_generators_exactly() {
     let sf = parse(&font());
     let inst = sf.instrument(1).unwrap();
     assert_eq!(inst.regions.len(), 3);
-    assert_eq!(inst.samples.len(), 2, "the two zones playing 'High' share one converted sample");
+    assert_eq!(
+        inst.samples.len(),
+        2,
+        "the two zones playing 'High' share one converted sample"
+    );
 
     let low = &inst.regions[0];
-    assert_eq!((low.key_lo, low.key_hi, low.vel_lo, low.vel_hi), (36, 59, 0, 127));
-    assert_eq!((low.root_key, low.transpose, low.tune_cents, low.keytrack_cents), (48, 0, -5.0, 100.0));
+    assert_eq!(
+        (low.key_lo, low.key_hi, low.vel_lo, low.vel_hi),
+        (36, 59, 0, 127)
+    );
+    assert_eq!(
+        (
+            low.root_key,
+            low.transpose,
+            low.tune_cents,
+            low.keytrack_cents
+        ),
+        (48, 0, -5.0, 100.0)
+    );
     // (60 instrument + 40 preset) cB = 10 dB nominal, × 0.4.
     assert_eq!((low.volume_db, low.pan), (-4.0, -1.0));
-    assert_eq!((low.loop_mode, low.loop_start, low.loop_end, low.offset), (LoopMode::Continuous, 10, 90, 0));
-    assert_eq!((low.amp_env.attack, low.amp_env.release, low.amp_env.delay, low.amp_env.hold), (0.5, 1.0, 0.0, 0.0));
+    assert_eq!(
+        (low.loop_mode, low.loop_start, low.loop_end, low.offset),
+        (LoopMode::Continuous, 10, 90, 0)
+    );
+    assert_eq!(
+        (
+            low.amp_env.attack,
+            low.amp_env.release,
+            low.amp_env.delay,
+            low.amp_env.hold
+        ),
+        (0.5, 1.0, 0.0, 0.0)
+    );
     assert_eq!((low.group, low.off_by, low.amp_veltrack), (0, 0, 1.0));
     assert_eq!(low.filter, None);
-    assert!(same_sample(&inst.samples[low.sample], &sample_points().0, A_RATE));
+    assert!(same_sample(
+        &inst.samples[low.sample],
+        &sample_points().0,
+        A_RATE
+    ));
 
     let soft = &inst.regions[1];
-    assert_eq!((soft.key_lo, soft.key_hi, soft.vel_lo, soft.vel_hi), (60, 96, 1, 100));
-    assert_eq!((soft.root_key, soft.tune_cents, soft.pan, soft.volume_db), (70, -10.0, 0.5, -4.0));
+    assert_eq!(
+        (soft.key_lo, soft.key_hi, soft.vel_lo, soft.vel_hi),
+        (60, 96, 1, 100)
+    );
+    assert_eq!(
+        (soft.root_key, soft.tune_cents, soft.pan, soft.volume_db),
+        (70, -10.0, 0.5, -4.0)
+    );
     // shdr loop 150..240 relative to start 146, plus startloopAddrsOffset 2.
-    assert_eq!((soft.loop_mode, soft.loop_start, soft.loop_end), (LoopMode::Sustain, 6, 94));
+    assert_eq!(
+        (soft.loop_mode, soft.loop_start, soft.loop_end),
+        (LoopMode::Sustain, 6, 94)
+    );
     assert_eq!(soft.amp_env.attack, 0.001);
 
     let loud = &inst.regions[2];
     assert_eq!((loud.vel_lo, loud.vel_hi, loud.root_key), (101, 127, 72));
-    assert_eq!((loud.loop_mode, loud.loop_start, loud.loop_end), (LoopMode::NoLoop, 4, 94));
+    assert_eq!(
+        (loud.loop_mode, loud.loop_start, loud.loop_end),
+        (LoopMode::NoLoop, 4, 94)
+    );
     assert_eq!(soft.sample, loud.sample);
-    assert!(same_sample(&inst.samples[loud.sample], &sample_points().1, 44100));
+    assert!(same_sample(
+        &inst.samples[loud.sample],
+        &sample_points().1,
+        44100
+    ));
 }
 
 #[test]
@@ -134,7 +218,10 @@ fn drum_kit_exclusive_class_and_end_offsets() {
     let kit = sf.instrument(sf.find_preset(128, 0).unwrap()).unwrap();
     assert_eq!(kit.regions.len(), 3);
     let (closed, open, kick) = (&kit.regions[0], &kit.regions[1], &kit.regions[2]);
-    assert_eq!((closed.key_lo, closed.key_hi, closed.group, closed.off_by), (42, 42, 1, 1));
+    assert_eq!(
+        (closed.key_lo, closed.key_hi, closed.group, closed.off_by),
+        (42, 42, 1, 1)
+    );
     assert_eq!((open.key_lo, open.group, open.off_by), (46, 1, 1));
     assert_eq!((kick.key_lo, kick.group, kick.off_by), (36, 0, 0));
     // Sustain 1000 cB is silence: the note ends after the decay (1 s).
@@ -143,7 +230,11 @@ fn drum_kit_exclusive_class_and_end_offsets() {
     assert_ne!(closed.sample, open.sample);
     assert_eq!(kit.samples[closed.sample].frames(), 100);
     assert_eq!(kit.samples[open.sample].frames(), 80);
-    assert!(same_sample(&kit.samples[open.sample], &sample_points().0[..80], A_RATE));
+    assert!(same_sample(
+        &kit.samples[open.sample],
+        &sample_points().0[..80],
+        A_RATE
+    ));
     assert_eq!(kit.samples.len(), 3);
 }
 
@@ -151,14 +242,34 @@ fn drum_kit_exclusive_class_and_end_offsets() {
 fn stereo_pairs_become_two_panned_mono_regions() {
     let (a, b) = sample_points();
     let mut f = Builder::new([a, b].concat());
-    let l = f.sample(TSample { link: 1, kind: 4, ..TSample::new("L", 0, 100, 60) });
-    let r = f.sample(TSample { link: 0, kind: 2, ..TSample::new("R", 100, 200, 60) });
-    let i = f.instrument("Stereo", vec![TZone::gens(&[gen::i(17, -500), gen::sample(l)]), TZone::gens(&[gen::i(17, 500), gen::sample(r)])]);
+    let l = f.sample(TSample {
+        link: 1,
+        kind: 4,
+        ..TSample::new("L", 0, 100, 60)
+    });
+    let r = f.sample(TSample {
+        link: 0,
+        kind: 2,
+        ..TSample::new("R", 100, 200, 60)
+    });
+    let i = f.instrument(
+        "Stereo",
+        vec![
+            TZone::gens(&[gen::i(17, -500), gen::sample(l)]),
+            TZone::gens(&[gen::i(17, 500), gen::sample(r)]),
+        ],
+    );
     f.preset("P", 0, 0, vec![TZone::gens(&[gen::instrument(i)])]);
     let inst = parse(&f).instrument(0).unwrap();
-    assert_eq!(inst.regions.iter().map(|r| r.pan).collect::<Vec<_>>(), vec![-1.0, 1.0]);
+    assert_eq!(
+        inst.regions.iter().map(|r| r.pan).collect::<Vec<_>>(),
+        vec![-1.0, 1.0]
+    );
     assert_eq!(inst.samples.len(), 2);
-    assert!(inst.samples.iter().all(|s| !s.is_stereo() && s.frames() == 100));
+    assert!(inst
+        .samples
+        .iter()
+        .all(|s| !s.is_stereo() && s.frames() == 100));
 }
 
 #[test]
@@ -181,10 +292,19 @@ fn twenty_four_bit_samples_use_sm24() {
 fn unusable_samples_skip_their_zones_with_warnings() {
     let mut f = Builder::new(vec![1; 300]);
     let good = f.sample(TSample::new("Good", 0, 100, 60));
-    let rom = f.sample(TSample { kind: 0x8001, ..TSample::new("Rom", 0, 100, 60) });
+    let rom = f.sample(TSample {
+        kind: 0x8001,
+        ..TSample::new("Rom", 0, 100, 60)
+    });
     let long = f.sample(TSample::new("Long", 100, 12_345_678, 60));
     let empty = f.sample(TSample::new("Empty", 50, 50, 60));
-    let i = f.instrument("Mixed", [good, rom, long, empty].iter().map(|&s| TZone::gens(&[gen::sample(s)])).collect());
+    let i = f.instrument(
+        "Mixed",
+        [good, rom, long, empty]
+            .iter()
+            .map(|&s| TZone::gens(&[gen::sample(s)]))
+            .collect(),
+    );
     let bad = f.instrument("Bad", vec![TZone::gens(&[gen::sample(rom)])]);
     f.preset("Mixed", 0, 0, vec![TZone::gens(&[gen::instrument(i)])]);
     f.preset("Bad", 1, 0, vec![TZone::gens(&[gen::instrument(bad)])]);
@@ -200,9 +320,21 @@ fn unusable_samples_skip_their_zones_with_warnings() {
     );
     assert_eq!(sf.instrument(0).unwrap().regions.len(), 1);
     let e = sf.instrument(1).unwrap_err();
-    assert_eq!(e, Sf2Error::NoPlayableRegions { file: "test.sf2".into(), preset: "Bad".into() });
-    assert_eq!(e.to_string(), "test.sf2: preset 'Bad' has no playable zones (see the warnings)");
-    assert_eq!(sf.instrument(2).unwrap_err().to_string(), "test.sf2: preset index 2 is out of range (the file has 2 presets)");
+    assert_eq!(
+        e,
+        Sf2Error::NoPlayableRegions {
+            file: "test.sf2".into(),
+            preset: "Bad".into()
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "test.sf2: preset 'Bad' has no playable zones (see the warnings)"
+    );
+    assert_eq!(
+        sf.instrument(2).unwrap_err().to_string(),
+        "test.sf2: preset index 2 is out of range (the file has 2 presets)"
+    );
 }
 
 #[test]
@@ -217,7 +349,15 @@ fn zone_oddities_become_warnings() {
             TZone::gens(&[gen::i(99, 1), gen::i(7, 100), gen::sample(9)]),
         ],
     );
-    f.preset("P", 0, 0, vec![TZone::gens(&[gen::i(48, 2000), gen::instrument(i)]), TZone::gens(&[gen::instrument(7)])]);
+    f.preset(
+        "P",
+        0,
+        0,
+        vec![
+            TZone::gens(&[gen::i(48, 2000), gen::instrument(i)]),
+            TZone::gens(&[gen::instrument(7)]),
+        ],
+    );
     f.presets.push(("High".into(), 200, 0, vec![]));
     let sf = parse(&f);
     assert_eq!(
@@ -270,20 +410,38 @@ fn structural_errors_name_the_chunk_and_numbers() {
     let pbag = &mut parts.iter_mut().find(|(id, _)| id == b"pbag").unwrap().1;
     pbag.truncate(13);
     let e = SoundFont::parse("gm.sf2", &b.build_with_pdta(&parts)).unwrap_err();
-    assert_eq!(e.to_string(), "gm.sf2: pdta: pbag chunk size 13 is not a multiple of 4");
+    assert_eq!(
+        e.to_string(),
+        "gm.sf2: pdta: pbag chunk size 13 is not a multiple of 4"
+    );
     let e = SoundFont::parse("x.sf2", b"RIFF\x04\0\0\0WAVE").unwrap_err();
-    assert_eq!(e.to_string(), "x.sf2: not a SoundFont 2 file: the RIFF form type is 'WAVE', expected 'sfbk'");
+    assert_eq!(
+        e.to_string(),
+        "x.sf2: not a SoundFont 2 file: the RIFF form type is 'WAVE', expected 'sfbk'"
+    );
     let bytes = b.build();
     let e = SoundFont::parse("cut.sf2", &bytes[..bytes.len() / 2]).unwrap_err();
     assert!(matches!(e, Sf2Error::Truncated { .. }), "{e}");
-    assert!(e.to_string().starts_with("cut.sf2: truncated: the RIFF chunk claims"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("cut.sf2: truncated: the RIFF chunk claims"),
+        "{e}"
+    );
 }
 
 #[test]
 fn region_notes_are_summarised_per_preset() {
     let mut f = Builder::new(vec![1; 300]);
     let s = f.sample(TSample::new("S", 0, 100, 60));
-    let zones = (0..3).map(|k| TZone::gens(&[gen::key(k * 10, k * 10 + 9), gen::i(7, 100 + i16::from(k)), gen::sample(s)])).collect();
+    let zones = (0..3)
+        .map(|k| {
+            TZone::gens(&[
+                gen::key(k * 10, k * 10 + 9),
+                gen::i(7, 100 + i16::from(k)),
+                gen::sample(s),
+            ])
+        })
+        .collect();
     let i = f.instrument("I", zones);
     f.preset("P", 0, 0, vec![TZone::gens(&[gen::instrument(i)])]);
     let sf = parse(&f);
@@ -302,8 +460,18 @@ fn huge_zone_products_are_capped() {
     // from a file of a few kilobytes.
     let mut f = Builder::new(vec![1; 300]);
     let s = f.sample(TSample::new("S", 0, 100, 60));
-    let i = f.instrument("Wide", (0..600).map(|_| TZone::gens(&[gen::sample(s)])).collect());
-    f.preset("Wide", 0, 0, (0..600).map(|_| TZone::gens(&[gen::instrument(i)])).collect());
+    let i = f.instrument(
+        "Wide",
+        (0..600).map(|_| TZone::gens(&[gen::sample(s)])).collect(),
+    );
+    f.preset(
+        "Wide",
+        0,
+        0,
+        (0..600)
+            .map(|_| TZone::gens(&[gen::instrument(i)]))
+            .collect(),
+    );
     let bytes = f.build();
     assert!(bytes.len() < 12_000, "{}", bytes.len());
     let sf = SoundFont::parse("wide.sf2", &bytes).unwrap();
@@ -319,7 +487,10 @@ fn render_tail(engine: &mut sampler_core::Engine, seconds: f32) -> f32 {
     let (mut l, mut r) = (vec![0.0; frames], vec![0.0; frames]);
     engine.render(&mut l, &mut r);
     let tail = frames.saturating_sub(441);
-    l[tail..].iter().chain(&r[tail..]).fold(0.0f32, |m, x| m.max(x.abs()))
+    l[tail..]
+        .iter()
+        .chain(&r[tail..])
+        .fold(0.0f32, |m, x| m.max(x.abs()))
 }
 
 #[test]
@@ -329,11 +500,19 @@ fn built_instruments_play_in_the_engine() {
     let mut engine = sampler_core::Engine::new(44100.0, 16);
     engine.set_instrument(sf.instrument(1).unwrap());
     // The low zone loops continuously at full sustain: still sounding at 1 s.
-    engine.handle(NoteOn { channel: 0, note: 48, velocity: 127 });
+    engine.handle(NoteOn {
+        channel: 0,
+        note: 48,
+        velocity: 127,
+    });
     assert!(render_tail(&mut engine, 1.0) > 0.05);
     assert_eq!(engine.active_voices(), 1);
     // Released with a 1 s release (100 dB): silent after it.
-    engine.handle(NoteOff { channel: 0, note: 48, velocity: 64 });
+    engine.handle(NoteOff {
+        channel: 0,
+        note: 48,
+        velocity: 64,
+    });
     assert!(render_tail(&mut engine, 1.1) < 1e-4);
     assert_eq!(engine.active_voices(), 0);
 }
@@ -363,19 +542,39 @@ fn exclusive_classes_and_silent_sustain_end_voices_in_the_engine() {
     let sf = parse(&f);
     let mut engine = sampler_core::Engine::new(44100.0, 16);
     engine.set_instrument(sf.instrument(0).unwrap());
-    engine.handle(NoteOn { channel: 9, note: 42, velocity: 100 });
-    engine.handle(NoteOn { channel: 9, note: 50, velocity: 100 });
+    engine.handle(NoteOn {
+        channel: 9,
+        note: 42,
+        velocity: 100,
+    });
+    engine.handle(NoteOn {
+        channel: 9,
+        note: 50,
+        velocity: 100,
+    });
     render_tail(&mut engine, 0.05);
     assert_eq!(engine.active_voices(), 2);
     // Same class as 42: 42 is choked, 50 (no class) keeps sounding.
-    engine.handle(NoteOn { channel: 9, note: 46, velocity: 100 });
+    engine.handle(NoteOn {
+        channel: 9,
+        note: 46,
+        velocity: 100,
+    });
     render_tail(&mut engine, 0.05);
     assert_eq!(engine.active_voices(), 2);
-    engine.handle(NoteOn { channel: 9, note: 60, velocity: 100 });
+    engine.handle(NoteOn {
+        channel: 9,
+        note: 60,
+        velocity: 100,
+    });
     render_tail(&mut engine, 0.5);
     assert_eq!(engine.active_voices(), 3);
     render_tail(&mut engine, 0.6);
-    assert_eq!(engine.active_voices(), 2, "the decay to 1000 cB ends the note after 1 s");
+    assert_eq!(
+        engine.active_voices(),
+        2,
+        "the decay to 1000 cB ends the note after 1 s"
+    );
 }
 
 #[test]
@@ -383,9 +582,25 @@ fn stereo_pairs_in_an_exclusive_class_do_not_choke_each_other() {
     use sampler_core::midi::MidiMessage::NoteOn;
     let (a, b) = sample_points();
     let mut f = Builder::new([a, b].concat());
-    let l = f.sample(TSample { link: 1, kind: 4, ..TSample::new("L", 0, 100, 60).looped(10, 90) });
-    let r = f.sample(TSample { link: 0, kind: 2, ..TSample::new("R", 100, 200, 60).looped(110, 190) });
-    let zone = |pan: i16, s: u16| TZone::gens(&[gen::key(40, 50), gen::i(57, 1), gen::i(54, 1), gen::i(17, pan), gen::sample(s)]);
+    let l = f.sample(TSample {
+        link: 1,
+        kind: 4,
+        ..TSample::new("L", 0, 100, 60).looped(10, 90)
+    });
+    let r = f.sample(TSample {
+        link: 0,
+        kind: 2,
+        ..TSample::new("R", 100, 200, 60).looped(110, 190)
+    });
+    let zone = |pan: i16, s: u16| {
+        TZone::gens(&[
+            gen::key(40, 50),
+            gen::i(57, 1),
+            gen::i(54, 1),
+            gen::i(17, pan),
+            gen::sample(s),
+        ])
+    };
     let i = f.instrument("Hat", vec![zone(-500, l), zone(500, r)]);
     f.preset("Kit", 0, 128, vec![TZone::gens(&[gen::instrument(i)])]);
     let inst = parse(&f).instrument(0).unwrap();
@@ -395,11 +610,19 @@ fn stereo_pairs_in_an_exclusive_class_do_not_choke_each_other() {
     assert_eq!(classes, vec![(1, 1), (1, 1)]);
     let mut engine = sampler_core::Engine::new(44100.0, 16);
     engine.set_instrument(inst);
-    engine.handle(NoteOn { channel: 9, note: 42, velocity: 100 });
+    engine.handle(NoteOn {
+        channel: 9,
+        note: 42,
+        velocity: 100,
+    });
     render_tail(&mut engine, 0.05);
     assert_eq!(engine.active_voices(), 2, "both sides of the pair sound");
     // The next note of the class chokes both sides of the first.
-    engine.handle(NoteOn { channel: 9, note: 46, velocity: 100 });
+    engine.handle(NoteOn {
+        channel: 9,
+        note: 46,
+        velocity: 100,
+    });
     render_tail(&mut engine, 0.05);
     assert_eq!(engine.active_voices(), 2);
 }

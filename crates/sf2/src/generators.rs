@@ -172,7 +172,10 @@ pub(crate) struct GenSet {
 
 impl Default for GenSet {
     fn default() -> Self {
-        GenSet { values: [0; GEN_COUNT], set: 0 }
+        GenSet {
+            values: [0; GEN_COUNT],
+            set: 0,
+        }
     }
 }
 
@@ -185,7 +188,8 @@ impl GenSet {
     }
 
     pub fn raw(&self, oper: u16) -> Option<u16> {
-        (usize::from(oper) < GEN_COUNT && self.set & (1 << oper) != 0).then(|| self.values[usize::from(oper)])
+        (usize::from(oper) < GEN_COUNT && self.set & (1 << oper) != 0)
+            .then(|| self.values[usize::from(oper)])
     }
 
     /// Signed amount.
@@ -230,23 +234,42 @@ pub(crate) fn read_zone(records: &[GenRecord], level: Level, notes: &mut Vec<Str
             zone.link = Some(g.amount);
             if i + 1 < records.len() {
                 let n = records.len() - i - 1;
-                notes.push(format!("{n} generator{} after {} ignored", if n == 1 { "" } else { "s" }, name(link_oper)));
+                notes.push(format!(
+                    "{n} generator{} after {} ignored",
+                    if n == 1 { "" } else { "s" },
+                    name(link_oper)
+                ));
             }
             break;
         }
         if is_unknown(g.oper) {
             notes.push(format!(
                 "unknown {} ignored",
-                if g.oper >= 60 { name(g.oper) } else { format!("generator {} ({})", g.oper, name(g.oper)) }
+                if g.oper >= 60 {
+                    name(g.oper)
+                } else {
+                    format!("generator {} ({})", g.oper, name(g.oper))
+                }
             ));
             continue;
         }
         if g.oper == op::INSTRUMENT || g.oper == op::SAMPLE_ID {
-            notes.push(format!("{} on a {} zone ignored", name(g.oper), if level == Level::Preset { "preset" } else { "instrument" }));
+            notes.push(format!(
+                "{} on a {} zone ignored",
+                name(g.oper),
+                if level == Level::Preset {
+                    "preset"
+                } else {
+                    "instrument"
+                }
+            ));
             continue;
         }
         if level == Level::Preset && instrument_only(g.oper) {
-            notes.push(format!("instrument-only generator {} on a preset zone ignored", name(g.oper)));
+            notes.push(format!(
+                "instrument-only generator {} on a preset zone ignored",
+                name(g.oper)
+            ));
             continue;
         }
         zone.gens.set(g.oper, g.amount);
@@ -273,10 +296,21 @@ impl Combined {
 /// Combines an instrument zone (with its instrument's global zone) and a
 /// preset zone (with its preset's global zone). None when the key or
 /// velocity ranges do not overlap.
-pub(crate) fn combine(inst_global: &GenSet, inst: &GenSet, preset_global: &GenSet, preset: &GenSet) -> Option<Combined> {
+pub(crate) fn combine(
+    inst_global: &GenSet,
+    inst: &GenSet,
+    preset_global: &GenSet,
+    preset: &GenSet,
+) -> Option<Combined> {
     let range = |oper: u16| -> Option<(u8, u8)> {
-        let i = inst.range(oper).or(inst_global.range(oper)).unwrap_or((0, 127));
-        let p = preset.range(oper).or(preset_global.range(oper)).unwrap_or((0, 127));
+        let i = inst
+            .range(oper)
+            .or(inst_global.range(oper))
+            .unwrap_or((0, 127));
+        let p = preset
+            .range(oper)
+            .or(preset_global.range(oper))
+            .unwrap_or((0, 127));
         let (lo, hi) = (i.0.max(p.0), i.1.min(p.1));
         (lo <= hi).then_some((lo, hi))
     };
@@ -285,10 +319,16 @@ pub(crate) fn combine(inst_global: &GenSet, inst: &GenSet, preset_global: &GenSe
     let mut values = [0i32; GEN_COUNT];
     let mut clamped = Vec::new();
     for oper in 0..GEN_COUNT as u16 {
-        if matches!(oper, op::KEY_RANGE | op::VEL_RANGE | op::INSTRUMENT | op::SAMPLE_ID) {
+        if matches!(
+            oper,
+            op::KEY_RANGE | op::VEL_RANGE | op::INSTRUMENT | op::SAMPLE_ID
+        ) {
             continue; // ranges are intersected above; links are not values
         }
-        let absolute = inst.get(oper).or(inst_global.get(oper)).unwrap_or_else(|| default_value(oper));
+        let absolute = inst
+            .get(oper)
+            .or(inst_global.get(oper))
+            .unwrap_or_else(|| default_value(oper));
         let offset = preset.get(oper).or(preset_global.get(oper)).unwrap_or(0);
         let sum = absolute + offset;
         let (lo, hi) = INFO[usize::from(oper)].2;
@@ -298,7 +338,12 @@ pub(crate) fn combine(inst_global: &GenSet, inst: &GenSet, preset_global: &GenSe
         }
         values[usize::from(oper)] = v;
     }
-    Some(Combined { values, key, vel, clamped })
+    Some(Combined {
+        values,
+        key,
+        vel,
+        clamped,
+    })
 }
 
 // ---- Unit conversions ----
@@ -327,7 +372,10 @@ mod tests {
     use crate::testutil::gen;
 
     fn zone(records: &[(u16, u16)], level: Level) -> (Zone, Vec<String>) {
-        let recs: Vec<GenRecord> = records.iter().map(|&(oper, amount)| GenRecord { oper, amount }).collect();
+        let recs: Vec<GenRecord> = records
+            .iter()
+            .map(|&(oper, amount)| GenRecord { oper, amount })
+            .collect();
         let mut notes = Vec::new();
         (read_zone(&recs, level, &mut notes), notes)
     }
@@ -346,7 +394,17 @@ mod tests {
 
     #[test]
     fn zone_reading_stops_at_the_link_and_drops_odd_generators() {
-        let (z, notes) = zone(&[gen::key(10, 20), gen::i(17, -250), (99, 5), (14, 1), gen::sample(3), gen::i(48, 100)], Level::Instrument);
+        let (z, notes) = zone(
+            &[
+                gen::key(10, 20),
+                gen::i(17, -250),
+                (99, 5),
+                (14, 1),
+                gen::sample(3),
+                gen::i(48, 100),
+            ],
+            Level::Instrument,
+        );
         assert_eq!(z.link, Some(3));
         assert_eq!(z.gens.range(op::KEY_RANGE), Some((10, 20)));
         assert_eq!(z.gens.get(op::PAN), Some(-250));
@@ -359,11 +417,17 @@ mod tests {
                 "1 generator after sampleID ignored".to_string()
             ]
         );
-        let (z, notes) = zone(&[gen::i(54, 1), gen::i(51, 12), gen::instrument(2)], Level::Preset);
+        let (z, notes) = zone(
+            &[gen::i(54, 1), gen::i(51, 12), gen::instrument(2)],
+            Level::Preset,
+        );
         assert_eq!(z.link, Some(2));
         assert_eq!(z.gens.get(op::SAMPLE_MODES), None);
         assert_eq!(z.gens.get(op::COARSE_TUNE), Some(12));
-        assert_eq!(notes, vec!["instrument-only generator sampleModes on a preset zone ignored".to_string()]);
+        assert_eq!(
+            notes,
+            vec!["instrument-only generator sampleModes on a preset zone ignored".to_string()]
+        );
         let (z, _) = zone(&[gen::i(48, 10), gen::i(48, 20)], Level::Instrument);
         assert_eq!(z.link, None);
         assert_eq!(z.gens.get(48), Some(20));

@@ -109,17 +109,29 @@ fn u32_at(r: &[u8], at: usize) -> u32 {
 pub(crate) fn name20(r: &[u8]) -> String {
     let n = &r[..20.min(r.len())];
     let end = n.iter().position(|&b| b == 0).unwrap_or(n.len());
-    n[..end].iter().map(|&b| char::from(b)).collect::<String>().trim_end().to_string()
+    n[..end]
+        .iter()
+        .map(|&b| char::from(b))
+        .collect::<String>()
+        .trim_end()
+        .to_string()
 }
 
 /// The records of sub-chunk `id`, checked to be whole records and at least
 /// `min` of them.
-fn records<'a>(chunks: &[Chunk<'a>], id: &[u8; 4], size: usize, min: usize) -> Result<std::slice::ChunksExact<'a, u8>, Fail> {
+fn records<'a>(
+    chunks: &[Chunk<'a>],
+    id: &[u8; 4],
+    size: usize,
+    min: usize,
+) -> Result<std::slice::ChunksExact<'a, u8>, Fail> {
     let name = crate::riff::fourcc(id);
     let chunk = find(chunks, id).ok_or_else(|| Fail::Missing(format!("pdta {name}")))?;
     let len = chunk.data.len();
     if len % size != 0 {
-        return Err(Fail::Malformed(format!("pdta: {name} chunk size {len} is not a multiple of {size}")));
+        return Err(Fail::Malformed(format!(
+            "pdta: {name} chunk size {len} is not a multiple of {size}"
+        )));
     }
     if len / size < min {
         return Err(Fail::Malformed(format!(
@@ -131,7 +143,12 @@ fn records<'a>(chunks: &[Chunk<'a>], id: &[u8; 4], size: usize, min: usize) -> R
 }
 
 fn bags(chunks: &[Chunk<'_>], id: &[u8; 4]) -> Result<Vec<Bag>, Fail> {
-    Ok(records(chunks, id, BAG_SIZE, 1)?.map(|r| Bag { gen: u16_at(r, 0), modu: u16_at(r, 2) }).collect())
+    Ok(records(chunks, id, BAG_SIZE, 1)?
+        .map(|r| Bag {
+            gen: u16_at(r, 0),
+            modu: u16_at(r, 2),
+        })
+        .collect())
 }
 
 fn mods(chunks: &[Chunk<'_>], id: &[u8; 4]) -> Result<Vec<ModRecord>, Fail> {
@@ -147,7 +164,12 @@ fn mods(chunks: &[Chunk<'_>], id: &[u8; 4]) -> Result<Vec<ModRecord>, Fail> {
 }
 
 fn gens(chunks: &[Chunk<'_>], id: &[u8; 4]) -> Result<Vec<GenRecord>, Fail> {
-    Ok(records(chunks, id, GEN_SIZE, 0)?.map(|r| GenRecord { oper: u16_at(r, 0), amount: u16_at(r, 2) }).collect())
+    Ok(records(chunks, id, GEN_SIZE, 0)?
+        .map(|r| GenRecord {
+            oper: u16_at(r, 0),
+            amount: u16_at(r, 2),
+        })
+        .collect())
 }
 
 /// Checks that `indices` (one per record, terminal included) never
@@ -188,9 +210,19 @@ impl Hydra {
     /// inconsistent is an error.
     pub fn parse(chunks: &[Chunk<'_>], warn: &mut dyn FnMut(String)) -> Result<Hydra, Fail> {
         let phdr = records(chunks, b"phdr", PHDR_SIZE, 1)?
-            .map(|r| PresetHeader { name: name20(r), program: u16_at(r, 20), bank: u16_at(r, 22), bag: u16_at(r, 24) })
+            .map(|r| PresetHeader {
+                name: name20(r),
+                program: u16_at(r, 20),
+                bank: u16_at(r, 22),
+                bag: u16_at(r, 24),
+            })
             .collect::<Vec<_>>();
-        let inst = records(chunks, b"inst", INST_SIZE, 1)?.map(|r| InstHeader { name: name20(r), bag: u16_at(r, 20) }).collect::<Vec<_>>();
+        let inst = records(chunks, b"inst", INST_SIZE, 1)?
+            .map(|r| InstHeader {
+                name: name20(r),
+                bag: u16_at(r, 20),
+            })
+            .collect::<Vec<_>>();
         let shdr = records(chunks, b"shdr", SHDR_SIZE, 1)?
             .map(|r| SampleHeader {
                 name: name20(r),
@@ -216,21 +248,71 @@ impl Hydra {
             inst,
             shdr,
         };
-        let preset_label = |i: usize| h.phdr.get(i).map_or(String::new(), |p| format!(" ('{}')", p.name));
-        let inst_label = |i: usize| h.inst.get(i).map_or(String::new(), |p| format!(" ('{}')", p.name));
+        let preset_label = |i: usize| {
+            h.phdr
+                .get(i)
+                .map_or(String::new(), |p| format!(" ('{}')", p.name))
+        };
+        let inst_label = |i: usize| {
+            h.inst
+                .get(i)
+                .map_or(String::new(), |p| format!(" ('{}')", p.name))
+        };
         let none = |_: usize| String::new();
         // A zone j spans bags j and j + 1, so header bag indices stop at the
         // terminal bag: at most len - 1.
-        check_chain("phdr", "bag", "pbag", h.phdr.iter().map(|p| p.bag), h.pbag.len() - 1, &preset_label)?;
-        check_chain("inst", "bag", "ibag", h.inst.iter().map(|p| p.bag), h.ibag.len() - 1, &inst_label)?;
-        check_chain("pbag", "generator", "pgen", h.pbag.iter().map(|b| b.gen), h.pgen.len(), &none)?;
-        check_chain("ibag", "generator", "igen", h.ibag.iter().map(|b| b.gen), h.igen.len(), &none)?;
-        if let Err(Fail::Malformed(m)) = check_chain("pbag", "modulator", "pmod", h.pbag.iter().map(|b| b.modu), h.pmod.len(), &none) {
+        check_chain(
+            "phdr",
+            "bag",
+            "pbag",
+            h.phdr.iter().map(|p| p.bag),
+            h.pbag.len() - 1,
+            &preset_label,
+        )?;
+        check_chain(
+            "inst",
+            "bag",
+            "ibag",
+            h.inst.iter().map(|p| p.bag),
+            h.ibag.len() - 1,
+            &inst_label,
+        )?;
+        check_chain(
+            "pbag",
+            "generator",
+            "pgen",
+            h.pbag.iter().map(|b| b.gen),
+            h.pgen.len(),
+            &none,
+        )?;
+        check_chain(
+            "ibag",
+            "generator",
+            "igen",
+            h.ibag.iter().map(|b| b.gen),
+            h.igen.len(),
+            &none,
+        )?;
+        if let Err(Fail::Malformed(m)) = check_chain(
+            "pbag",
+            "modulator",
+            "pmod",
+            h.pbag.iter().map(|b| b.modu),
+            h.pmod.len(),
+            &none,
+        ) {
             warn(format!("{m}; preset modulators ignored"));
             h.pmod.clear();
             h.pbag.iter_mut().for_each(|b| b.modu = 0);
         }
-        if let Err(Fail::Malformed(m)) = check_chain("ibag", "modulator", "imod", h.ibag.iter().map(|b| b.modu), h.imod.len(), &none) {
+        if let Err(Fail::Malformed(m)) = check_chain(
+            "ibag",
+            "modulator",
+            "imod",
+            h.ibag.iter().map(|b| b.modu),
+            h.imod.len(),
+            &none,
+        ) {
             warn(format!("{m}; instrument modulators ignored"));
             h.imod.clear();
             h.ibag.iter_mut().for_each(|b| b.modu = 0);
@@ -270,13 +352,23 @@ impl Hydra {
 
 /// Zones of bags `first..end`; out-of-range indices (impossible after
 /// [`Hydra::parse`]) give empty slices rather than panics.
-fn zones<'a>(first: u16, end: u16, bags: &[Bag], gens: &'a [GenRecord], mods: &'a [ModRecord]) -> Vec<ZoneRecords<'a>> {
+fn zones<'a>(
+    first: u16,
+    end: u16,
+    bags: &[Bag],
+    gens: &'a [GenRecord],
+    mods: &'a [ModRecord],
+) -> Vec<ZoneRecords<'a>> {
     (usize::from(first)..usize::from(end))
         .filter_map(|j| {
             let (a, b) = (bags.get(j)?, bags.get(j + 1)?);
             Some(ZoneRecords {
-                gens: gens.get(usize::from(a.gen)..usize::from(b.gen)).unwrap_or(&[]),
-                mods: mods.get(usize::from(a.modu)..usize::from(b.modu)).unwrap_or(&[]),
+                gens: gens
+                    .get(usize::from(a.gen)..usize::from(b.gen))
+                    .unwrap_or(&[]),
+                mods: mods
+                    .get(usize::from(a.modu)..usize::from(b.modu))
+                    .unwrap_or(&[]),
             })
         })
         .collect()
@@ -298,7 +390,13 @@ mod tests {
     fn small() -> Builder {
         let mut b = Builder::new(vec![0; 200]);
         b.sample(TSample::new("s1", 0, 100, 60));
-        b.instrument("inst", vec![TZone::gens(&[gen::key(0, 60), (53, 0)]), TZone::gens(&[(53, 0)])]);
+        b.instrument(
+            "inst",
+            vec![
+                TZone::gens(&[gen::key(0, 60), (53, 0)]),
+                TZone::gens(&[(53, 0)]),
+            ],
+        );
         b.preset("p", 0, 0, vec![TZone::gens(&[(17, 100), (41, 0)])]);
         b
     }
@@ -312,15 +410,47 @@ mod tests {
         assert_eq!(h.preset_count(), 1);
         assert_eq!(h.instrument_count(), 1);
         assert_eq!(h.sample_count(), 1);
-        assert_eq!(h.phdr[0], PresetHeader { name: "p".into(), program: 0, bank: 0, bag: 0 });
+        assert_eq!(
+            h.phdr[0],
+            PresetHeader {
+                name: "p".into(),
+                program: 0,
+                bank: 0,
+                bag: 0
+            }
+        );
         assert_eq!(h.phdr[1].name, "EOP");
         let pz = h.preset_zones(0);
         assert_eq!(pz.len(), 1);
-        assert_eq!(pz[0].gens, &[GenRecord { oper: 17, amount: 100 }, GenRecord { oper: 41, amount: 0 }]);
+        assert_eq!(
+            pz[0].gens,
+            &[
+                GenRecord {
+                    oper: 17,
+                    amount: 100
+                },
+                GenRecord {
+                    oper: 41,
+                    amount: 0
+                }
+            ]
+        );
         let iz = h.instrument_zones(0);
         assert_eq!(iz.len(), 2);
-        assert_eq!(iz[0].gens[0], GenRecord { oper: 43, amount: 60 << 8 });
-        assert_eq!(iz[1].gens, &[GenRecord { oper: 53, amount: 0 }]);
+        assert_eq!(
+            iz[0].gens[0],
+            GenRecord {
+                oper: 43,
+                amount: 60 << 8
+            }
+        );
+        assert_eq!(
+            iz[1].gens,
+            &[GenRecord {
+                oper: 53,
+                amount: 0
+            }]
+        );
         assert_eq!(h.shdr[0].end, 100);
         assert_eq!(h.shdr[0].original_pitch, 60);
         assert!(h.preset_zones(1).is_empty());
@@ -331,16 +461,29 @@ mod tests {
     fn record_sizes_must_be_whole() {
         let b = small();
         let mut parts = b.pdta_parts();
-        parts.iter_mut().find(|(id, _)| id == b"pbag").unwrap().1.push(0);
+        parts
+            .iter_mut()
+            .find(|(id, _)| id == b"pbag")
+            .unwrap()
+            .1
+            .push(0);
         let (h, _) = parse_pdta(&b.build_with_pdta(&parts));
-        assert_eq!(h.unwrap_err(), Fail::Malformed("pdta: pbag chunk size 9 is not a multiple of 4".into()));
+        assert_eq!(
+            h.unwrap_err(),
+            Fail::Malformed("pdta: pbag chunk size 9 is not a multiple of 4".into())
+        );
     }
 
     #[test]
     fn headers_need_their_terminal_record() {
         let b = small();
         let mut parts = b.pdta_parts();
-        parts.iter_mut().find(|(id, _)| id == b"shdr").unwrap().1.clear();
+        parts
+            .iter_mut()
+            .find(|(id, _)| id == b"shdr")
+            .unwrap()
+            .1
+            .clear();
         let (h, _) = parse_pdta(&b.build_with_pdta(&parts));
         assert_eq!(
             h.unwrap_err(),
@@ -361,7 +504,10 @@ mod tests {
         let (h, _) = parse_pdta(&b.build_with_pdta(&parts));
         assert_eq!(
             h.unwrap_err(),
-            Fail::Malformed("pdta: the terminal phdr record has bag index 5, past the 1 usable pbag records".into())
+            Fail::Malformed(
+                "pdta: the terminal phdr record has bag index 5, past the 1 usable pbag records"
+                    .into()
+            )
         );
 
         let mut parts = b.pdta_parts();

@@ -37,7 +37,19 @@
 //! LFOs. Silently approximated: LFOs are sines (SF2's are triangles), the
 //! velocity curve is the core's square law (SF2's is concave), a release
 //! starting below full level takes the whole release time. Ignored:
-//! chorus and reverb sends. SF3 (Ogg) and ROM samples are skipped.
+//! chorus and reverb sends. ROM samples are skipped.
+//!
+//! # SF3
+//! SoundFonts with Ogg Vorbis compressed samples (version 3, sample type
+//! bit 0x10, as MuseScore's sftools writes them): a compressed sample's
+//! start and end are byte offsets of its Ogg stream in `smpl` (end
+//! exclusive), and its loop points count frames from the start of the
+//! decoded sample. This crate does not decode Vorbis: the caller lists a
+//! preset's [`SoundFont::compressed_samples`], decodes their
+//! [`SoundFont::compressed_bytes`] (the browser's `decodeAudioData` does it
+//! in the web package) and builds the preset with [`SoundFont::layout`]
+//! given the decoded lengths, cutting each [`SampleRef::Decoded`] range
+//! from the decoded audio.
 //! Stereo pairs play as two mono regions panned by their own generators,
 //! as SF2 defines them.
 
@@ -51,6 +63,7 @@ mod samples;
 #[cfg(test)]
 mod testutil;
 
+pub use convert::SampleRef;
 pub use error::Sf2Error;
 
 use hydra::Hydra;
@@ -87,6 +100,15 @@ pub struct PresetInfo {
     pub index: usize,
 }
 
+/// A preset's regions and where their samples come from (see
+/// [`SoundFont::layout`]).
+#[derive(Clone, Debug)]
+pub struct PresetLayout {
+    pub regions: Vec<sampler_core::Region>,
+    pub samples: Vec<SampleRef>,
+    pub warnings: Vec<String>,
+}
+
 /// Collects warnings without repeats, up to [`MAX_WARNINGS`].
 #[derive(Default)]
 struct Warnings {
@@ -110,7 +132,8 @@ impl Warnings {
 
     fn finish(mut self) -> Vec<String> {
         if self.dropped > 0 {
-            self.list.push(format!("... and {} more warnings", self.dropped));
+            self.list
+                .push(format!("... and {} more warnings", self.dropped));
         }
         self.list
     }
@@ -131,41 +154,81 @@ impl SoundFont {
         let chunks = riff::read_sfbk(bytes, &mut |m| w.push(m)).map_err(|f| f.into_error(name))?;
         let version = riff::find(&chunks.info, b"ifil").and_then(|c| {
             let d = c.data;
-            (d.len() >= 4).then(|| (u16::from_le_bytes([d[0], d[1]]), u16::from_le_bytes([d[2], d[3]])))
+            (d.len() >= 4).then(|| {
+                (
+                    u16::from_le_bytes([d[0], d[1]]),
+                    u16::from_le_bytes([d[2], d[3]]),
+                )
+            })
         });
         let title = riff::find(&chunks.info, b"INAM").map_or(String::new(), |c| {
             let end = c.data.iter().position(|&b| b == 0).unwrap_or(c.data.len());
-            c.data[..end.min(256)].iter().map(|&b| char::from(b)).collect::<String>().trim().to_string()
+            c.data[..end.min(256)]
+                .iter()
+                .map(|&b| char::from(b))
+                .collect::<String>()
+                .trim()
+                .to_string()
         });
         if let Some((major, _)) = version {
-            if major != 2 {
-                w.push(format!("INFO: version {major} is not SoundFont 2; reading it as 2"));
+            if major != 2 && major != 3 {
+                w.push(format!(
+                    "INFO: version {major} is not SoundFont 2 or 3; reading it as 2"
+                ));
             }
         }
         let data = SampleData::from_chunks(&chunks.sdta, version, &mut |m| w.push(m));
-        let hydra = Hydra::parse(&chunks.pdta, &mut |m| w.push(m)).map_err(|f| f.into_error(name))?;
+        let hydra =
+            Hydra::parse(&chunks.pdta, &mut |m| w.push(m)).map_err(|f| f.into_error(name))?;
         let points = data.points();
         let sample_ok = hydra.shdr[..hydra.sample_count()]
             .iter()
-            .map(|s| check_sample(s, points).map_err(|e| w.push(format!("{e}; zones using it are skipped"))).is_ok())
+            .map(|s| {
+                check_sample(s, &data)
+                    .map_err(|e| w.push(format!("{e}; zones using it are skipped")))
+                    .is_ok()
+            })
             .collect();
         for p in &hydra.phdr[..hydra.preset_count()] {
             if p.program > 127 {
-                w.push(format!("preset '{}' has program {}, past 127; it is not listed", p.name, p.program));
+                w.push(format!(
+                    "preset '{}' has program {}, past 127; it is not listed",
+                    p.name, p.program
+                ));
             }
         }
-        let mut font = SoundFont { file: name.to_string(), title, version, hydra, data, sample_ok, warnings: Vec::new() };
+        let mut font = SoundFont {
+            file: name.to_string(),
+            title,
+            version,
+            hydra,
+            data,
+            sample_ok,
+            warnings: Vec::new(),
+        };
         let mut pairs = 0;
         for p in 0..font.hydra.preset_count() {
             if pairs > PARSE_PAIR_BUDGET {
-                w.push(format!("presets from '{}' on were not checked at parse time (the file is very large)", font.hydra.phdr[p].name));
+                w.push(format!(
+                    "presets from '{}' on were not checked at parse time (the file is very large)",
+                    font.hydra.phdr[p].name
+                ));
                 break;
             }
-            let plan = convert::plan_preset(&font.hydra, &font.sample_ok, points, p);
+            let plan = convert::plan_preset(
+                &font.hydra,
+                &font.sample_ok,
+                points,
+                &|_| Some(convert::UNKNOWN_FRAMES),
+                p,
+            );
             pairs += plan.pairs;
             plan.notes.into_iter().for_each(|n| w.push(n));
             if plan.regions.is_empty() {
-                w.push(format!("preset '{}' has no playable zones", font.hydra.phdr[p].name));
+                w.push(format!(
+                    "preset '{}' has no playable zones",
+                    font.hydra.phdr[p].name
+                ));
             }
         }
         font.warnings = w.finish();
@@ -179,7 +242,12 @@ impl SoundFont {
             .iter()
             .enumerate()
             .filter(|(_, p)| p.program <= 127)
-            .map(|(index, p)| PresetInfo { name: p.name.clone(), bank: p.bank, program: p.program as u8, index })
+            .map(|(index, p)| PresetInfo {
+                name: p.name.clone(),
+                bank: p.bank,
+                program: p.program as u8,
+                index,
+            })
             .collect();
         list.sort_by_key(|p| (p.bank, p.program, p.index));
         list
@@ -187,7 +255,9 @@ impl SoundFont {
 
     /// The first preset (in file order) with this bank and program.
     pub fn find_preset(&self, bank: u16, program: u8) -> Option<usize> {
-        self.hydra.phdr[..self.hydra.preset_count()].iter().position(|p| p.bank == bank && p.program == u16::from(program))
+        self.hydra.phdr[..self.hydra.preset_count()]
+            .iter()
+            .position(|p| p.bank == bank && p.program == u16::from(program))
     }
 
     /// Builds a playable instrument for one preset: one region per (preset
@@ -199,22 +269,139 @@ impl SoundFont {
     }
 
     /// [`SoundFont::instrument`] and the warnings about this preset alone.
-    pub fn instrument_with_warnings(&self, preset: usize) -> Result<(sampler_core::Instrument, Vec<String>), Sf2Error> {
+    pub fn instrument_with_warnings(
+        &self,
+        preset: usize,
+    ) -> Result<(sampler_core::Instrument, Vec<String>), Sf2Error> {
         let count = self.hydra.preset_count();
         if preset >= count {
-            return Err(Sf2Error::NoSuchPreset { file: self.file.clone(), index: preset, count });
+            return Err(Sf2Error::NoSuchPreset {
+                file: self.file.clone(),
+                index: preset,
+                count,
+            });
         }
         let pname = self.hydra.phdr[preset].name.clone();
-        let plan = convert::plan_preset(&self.hydra, &self.sample_ok, self.data.points(), preset);
-        if plan.regions.is_empty() {
-            return Err(Sf2Error::NoPlayableRegions { file: self.file.clone(), preset: pname });
+        if !self.compressed_samples(preset).is_empty() {
+            return Err(Sf2Error::Instrument {
+                file: self.file.clone(),
+                preset: pname,
+                detail: "its samples are Ogg Vorbis compressed (SF3): decode them and use SoundFont::layout".into(),
+            });
         }
-        let instrument = convert::build_instrument(plan.regions, &self.hydra, &self.data).map_err(|detail| Sf2Error::Instrument {
-            file: self.file.clone(),
-            preset: pname,
-            detail,
-        })?;
+        let plan = convert::plan_preset(
+            &self.hydra,
+            &self.sample_ok,
+            self.data.points(),
+            &|_| None,
+            preset,
+        );
+        if plan.regions.is_empty() {
+            return Err(Sf2Error::NoPlayableRegions {
+                file: self.file.clone(),
+                preset: pname,
+            });
+        }
+        let instrument =
+            convert::build_instrument(plan.regions, &self.hydra, &self.data).map_err(|detail| {
+                Sf2Error::Instrument {
+                    file: self.file.clone(),
+                    preset: pname,
+                    detail,
+                }
+            })?;
         Ok((instrument, plan.notes))
+    }
+
+    /// The compressed (SF3) samples that preset `preset` plays: sample
+    /// header indices, in first-use order, for [`SoundFont::compressed_bytes`]
+    /// and the `decoded` lengths of [`SoundFont::layout`].
+    pub fn compressed_samples(&self, preset: usize) -> Vec<usize> {
+        let plan = convert::plan_preset(
+            &self.hydra,
+            &self.sample_ok,
+            self.data.points(),
+            &|_| Some(convert::UNKNOWN_FRAMES),
+            preset,
+        );
+        let mut out: Vec<usize> = Vec::new();
+        for p in plan.regions {
+            if self.hydra.shdr[p.sample].kind & hydra::SAMPLE_COMPRESSED != 0
+                && !out.contains(&p.sample)
+            {
+                out.push(p.sample);
+            }
+        }
+        out
+    }
+
+    /// The Ogg Vorbis stream of compressed sample `sample`, if it is one
+    /// and passed the header checks.
+    pub fn compressed_bytes(&self, sample: usize) -> Option<&[u8]> {
+        let h = self.hydra.shdr.get(sample)?;
+        if h.kind & hydra::SAMPLE_COMPRESSED == 0
+            || !self.sample_ok.get(sample).copied().unwrap_or(false)
+        {
+            return None;
+        }
+        self.data.bytes(h.start as usize, h.end as usize)
+    }
+
+    /// A sample header's name.
+    pub fn sample_name(&self, sample: usize) -> Option<&str> {
+        self.hydra.shdr.get(sample).map(|s| s.name.as_str())
+    }
+
+    /// A preset's regions and the sample ranges they play, for fonts with
+    /// compressed samples: `decoded(i)` gives compressed sample i's length
+    /// in frames after decoding (zones of samples without one are skipped
+    /// with a warning). `region.sample` indexes `samples`; build
+    /// [`SampleRef::Pcm`] ones with [`SoundFont::pcm_sample`].
+    pub fn layout(
+        &self,
+        preset: usize,
+        decoded: &dyn Fn(usize) -> Option<u32>,
+    ) -> Result<PresetLayout, Sf2Error> {
+        let count = self.hydra.preset_count();
+        if preset >= count {
+            return Err(Sf2Error::NoSuchPreset {
+                file: self.file.clone(),
+                index: preset,
+                count,
+            });
+        }
+        let plan = convert::plan_preset(
+            &self.hydra,
+            &self.sample_ok,
+            self.data.points(),
+            decoded,
+            preset,
+        );
+        if plan.regions.is_empty() {
+            return Err(Sf2Error::NoPlayableRegions {
+                file: self.file.clone(),
+                preset: self.hydra.phdr[preset].name.clone(),
+            });
+        }
+        let (regions, samples) = convert::layout(plan.regions, &self.hydra);
+        Ok(PresetLayout {
+            regions,
+            samples,
+            warnings: plan.notes,
+        })
+    }
+
+    /// The sample data of a [`SampleRef::Pcm`] (None for other kinds).
+    pub fn pcm_sample(
+        &self,
+        r: &SampleRef,
+    ) -> Option<Result<sampler_core::Sample, sampler_core::sample::SampleError>> {
+        match *r {
+            SampleRef::Pcm { start, end, rate } => {
+                Some(self.data.sample(start as usize, end as usize, rate as f32))
+            }
+            SampleRef::Decoded { .. } => None,
+        }
     }
 
     /// Non-fatal oddities found while parsing and planning every preset
@@ -244,3 +431,5 @@ impl SoundFont {
 mod e2e_tests;
 #[cfg(test)]
 mod robustness_tests;
+#[cfg(test)]
+mod sf3_tests;

@@ -4,8 +4,8 @@
 //! model cannot express are approximated as noted, or dropped with a note.
 
 use crate::generators::{
-    absolute_cents_to_hz, centibels_to_gain, op, timecents_to_seconds, Combined, ENV_ATTACK, ENV_DECAY, ENV_DELAY, ENV_HOLD, ENV_RELEASE,
-    ENV_SUSTAIN,
+    absolute_cents_to_hz, centibels_to_gain, op, timecents_to_seconds, Combined, ENV_ATTACK,
+    ENV_DECAY, ENV_DELAY, ENV_HOLD, ENV_RELEASE, ENV_SUSTAIN,
 };
 use crate::hydra::SampleHeader;
 use sampler_core::filter::FilterKind;
@@ -42,7 +42,10 @@ pub(crate) struct VelocityMods {
 }
 
 impl VelocityMods {
-    pub const DEFAULT: VelocityMods = VelocityMods { to_attenuation_cb: 960.0, to_filter_cents: -2400.0 };
+    pub const DEFAULT: VelocityMods = VelocityMods {
+        to_attenuation_cb: 960.0,
+        to_filter_cents: -2400.0,
+    };
 }
 
 /// A region with the sample points it plays (absolute `smpl` positions);
@@ -104,9 +107,19 @@ fn env_times(c: &Combined, base: u16, hold_slope: u16, decay_slope: u16, key: f3
 ///   level, SF2's rate. From a lower level SF2 would take proportionally
 ///   less time; the core takes all of `T` (so quiet releases are slower).
 fn volume_envelope(c: &Combined, key: f32) -> EnvelopeParams {
-    let t = env_times(c, op::DELAY_VOL_ENV, op::KEYNUM_TO_VOL_ENV_HOLD, op::KEYNUM_TO_VOL_ENV_DECAY, key);
+    let t = env_times(
+        c,
+        op::DELAY_VOL_ENV,
+        op::KEYNUM_TO_VOL_ENV_HOLD,
+        op::KEYNUM_TO_VOL_ENV_DECAY,
+        key,
+    );
     let sustain_cb = c.get(op::DELAY_VOL_ENV + ENV_SUSTAIN).max(0) as f32;
-    let sustain = if sustain_cb >= SILENCE_CB { 0.0 } else { centibels_to_gain(sustain_cb) };
+    let sustain = if sustain_cb >= SILENCE_CB {
+        0.0
+    } else {
+        centibels_to_gain(sustain_cb)
+    };
     EnvelopeParams {
         delay: t.delay,
         attack: t.attack,
@@ -124,7 +137,13 @@ fn volume_envelope(c: &Combined, key: f32) -> EnvelopeParams {
 /// linear; sustainModEnv is a decrease in 0.1 % units (1000 = 0), and the
 /// decay time is for a 100 % change, so it is scaled by the part covered.
 fn modulation_envelope(c: &Combined, key: f32) -> EnvelopeParams {
-    let t = env_times(c, op::DELAY_MOD_ENV, op::KEYNUM_TO_MOD_ENV_HOLD, op::KEYNUM_TO_MOD_ENV_DECAY, key);
+    let t = env_times(
+        c,
+        op::DELAY_MOD_ENV,
+        op::KEYNUM_TO_MOD_ENV_HOLD,
+        op::KEYNUM_TO_MOD_ENV_DECAY,
+        key,
+    );
     let sustain = 1.0 - c.get(op::DELAY_MOD_ENV + ENV_SUSTAIN).clamp(0, 1000) as f32 / 1000.0;
     EnvelopeParams {
         delay: t.delay,
@@ -142,7 +161,13 @@ fn modulation_envelope(c: &Combined, key: f32) -> EnvelopeParams {
 /// Builds the region for one zone pair; what it cannot represent goes to
 /// `notes`. `points` is the size of the sample data; the sample
 /// header has already passed [`check_sample`](crate::samples::check_sample).
-pub(crate) fn map_region(c: &Combined, s: &SampleHeader, points: usize, vel: VelocityMods, notes: &mut Vec<String>) -> Mapped {
+pub(crate) fn map_region(
+    c: &Combined,
+    s: &SampleHeader,
+    points: usize,
+    vel: VelocityMods,
+    notes: &mut Vec<String>,
+) -> Mapped {
     let mut r = Region::new(0, 60);
     r.key_lo = c.key.0;
     r.key_hi = c.key.1;
@@ -156,7 +181,10 @@ pub(crate) fn map_region(c: &Combined, s: &SampleHeader, points: usize, vel: Vel
         _ if s.original_pitch <= 127 => s.original_pitch,
         _ => {
             if s.original_pitch != 255 {
-                notes.push(format!("originalPitch {} is not a MIDI key; using 60", s.original_pitch));
+                notes.push(format!(
+                    "originalPitch {} is not a MIDI key; using 60",
+                    s.original_pitch
+                ));
             }
             60
         }
@@ -184,19 +212,29 @@ pub(crate) fn map_region(c: &Combined, s: &SampleHeader, points: usize, vel: Vel
     // from panicking regardless.)
     let end = end_wanted.clamp(start + 1, (points as i64).max(start + 1));
     if end != end_wanted {
-        notes.push(format!("endAddrsOffset moves the end to {end_wanted}, outside {}..={points}; clamped", start + 1));
+        notes.push(format!(
+            "endAddrsOffset moves the end to {end_wanted}, outside {}..={points}; clamped",
+            start + 1
+        ));
     }
     let frames = end - start;
     let start_off = offset(op::START_ADDRS_OFFSET, op::START_ADDRS_COARSE_OFFSET);
     r.offset = start_off.clamp(0, frames - 1) as u32;
     if i64::from(r.offset) != start_off {
-        notes.push(format!("startAddrsOffset {start_off} is outside the sample's {frames} points; clamped"));
+        notes.push(format!(
+            "startAddrsOffset {start_off} is outside the sample's {frames} points; clamped"
+        ));
     }
 
     // Loops: shdr loop points are absolute, endloop already exclusive;
     // made relative to the sample start, plus the loop offsets.
-    let loop_start = i64::from(s.loop_start) - start + offset(op::STARTLOOP_ADDRS_OFFSET, op::STARTLOOP_ADDRS_COARSE_OFFSET);
-    let loop_end = i64::from(s.loop_end) - start + offset(op::ENDLOOP_ADDRS_OFFSET, op::ENDLOOP_ADDRS_COARSE_OFFSET);
+    let loop_start = i64::from(s.loop_start) - start
+        + offset(
+            op::STARTLOOP_ADDRS_OFFSET,
+            op::STARTLOOP_ADDRS_COARSE_OFFSET,
+        );
+    let loop_end = i64::from(s.loop_end) - start
+        + offset(op::ENDLOOP_ADDRS_OFFSET, op::ENDLOOP_ADDRS_COARSE_OFFSET);
     let loop_ok = 0 <= loop_start && loop_start < loop_end && loop_end <= frames;
     if loop_ok {
         r.loop_start = loop_start as u32;
@@ -231,12 +269,23 @@ pub(crate) fn map_region(c: &Combined, s: &SampleHeader, points: usize, vel: Vel
 
     // Envelopes. Their keynum slopes are baked at one key: the fixed
     // keynum, else the middle of the key range.
-    let env_key = if (0..=127).contains(&fixed_key) { fixed_key as f32 } else { (f32::from(r.key_lo) + f32::from(r.key_hi)) / 2.0 };
+    let env_key = if (0..=127).contains(&fixed_key) {
+        fixed_key as f32
+    } else {
+        (f32::from(r.key_lo) + f32::from(r.key_hi)) / 2.0
+    };
     if !(0..=127).contains(&fixed_key) {
         let half_width = (f32::from(r.key_hi) - f32::from(r.key_lo)) / 2.0;
-        for slope in [op::KEYNUM_TO_VOL_ENV_HOLD, op::KEYNUM_TO_VOL_ENV_DECAY, op::KEYNUM_TO_MOD_ENV_HOLD, op::KEYNUM_TO_MOD_ENV_DECAY] {
+        for slope in [
+            op::KEYNUM_TO_VOL_ENV_HOLD,
+            op::KEYNUM_TO_VOL_ENV_DECAY,
+            op::KEYNUM_TO_MOD_ENV_HOLD,
+            op::KEYNUM_TO_MOD_ENV_DECAY,
+        ] {
             let k = c.get(slope);
-            if k as f32 * half_width > WIDE_KEY_SCALING_TC || -(k as f32) * half_width > WIDE_KEY_SCALING_TC {
+            if k as f32 * half_width > WIDE_KEY_SCALING_TC
+                || -(k as f32) * half_width > WIDE_KEY_SCALING_TC
+            {
                 notes.push(format!(
                     "{} {k} baked at key {env_key} for keys {}..={} (times at the edges differ by up to ×{:.2})",
                     crate::generators::name(slope),
@@ -288,11 +337,17 @@ pub(crate) fn map_region(c: &Combined, s: &SampleHeader, points: usize, vel: Vel
     }
     let pitch_env = c.get(op::MOD_ENV_TO_PITCH);
     if pitch_env != 0 {
-        notes.push(format!("modEnvToPitch {pitch_env} cents ignored (the region has no pitch envelope)"));
+        notes.push(format!(
+            "modEnvToPitch {pitch_env} cents ignored (the region has no pitch envelope)"
+        ));
     }
 
     r.lfo = lfo(c, notes);
-    Mapped { region: r, start: s.start, end: end as u32 }
+    Mapped {
+        region: r,
+        start: s.start,
+        end: end as u32,
+    }
 }
 
 /// The region's single LFO (a sine; SF2's are triangles) from SF2's two.
@@ -303,18 +358,37 @@ pub(crate) fn map_region(c: &Combined, s: &SampleHeader, points: usize, vel: Vel
 /// its rate and delay when the vibrato LFO is unused.
 fn lfo(c: &Combined, notes: &mut Vec<String>) -> LfoParams {
     let vib_pitch = c.get(op::VIB_LFO_TO_PITCH);
-    let (mod_pitch, mod_cutoff, mod_volume) = (c.get(op::MOD_LFO_TO_PITCH), c.get(op::MOD_LFO_TO_FILTER_FC), c.get(op::MOD_LFO_TO_VOLUME));
-    let vib = (absolute_cents_to_hz(c.get(op::FREQ_VIB_LFO) as f32), wait_seconds(c.get(op::DELAY_VIB_LFO) as f32));
-    let modl = (absolute_cents_to_hz(c.get(op::FREQ_MOD_LFO) as f32), wait_seconds(c.get(op::DELAY_MOD_LFO) as f32));
+    let (mod_pitch, mod_cutoff, mod_volume) = (
+        c.get(op::MOD_LFO_TO_PITCH),
+        c.get(op::MOD_LFO_TO_FILTER_FC),
+        c.get(op::MOD_LFO_TO_VOLUME),
+    );
+    let vib = (
+        absolute_cents_to_hz(c.get(op::FREQ_VIB_LFO) as f32),
+        wait_seconds(c.get(op::DELAY_VIB_LFO) as f32),
+    );
+    let modl = (
+        absolute_cents_to_hz(c.get(op::FREQ_MOD_LFO) as f32),
+        wait_seconds(c.get(op::DELAY_MOD_LFO) as f32),
+    );
     let vib_used = vib_pitch != 0;
     if !vib_used && mod_pitch == 0 && mod_cutoff == 0 && mod_volume == 0 {
         return LfoParams::OFF;
     }
-    let ((frequency_hz, delay), to_pitch) = if vib_used { (vib, vib_pitch) } else { (modl, mod_pitch) };
+    let ((frequency_hz, delay), to_pitch) = if vib_used {
+        (vib, vib_pitch)
+    } else {
+        (modl, mod_pitch)
+    };
     if vib_used && mod_pitch != 0 {
-        notes.push(format!("modLfoToPitch {mod_pitch} cents ignored (the vibrato LFO drives pitch)"));
+        notes.push(format!(
+            "modLfoToPitch {mod_pitch} cents ignored (the vibrato LFO drives pitch)"
+        ));
     }
-    if vib_used && (mod_cutoff != 0 || mod_volume != 0) && ((vib.0 - modl.0).abs() > 0.01 || (vib.1 - modl.1).abs() > 0.001) {
+    if vib_used
+        && (mod_cutoff != 0 || mod_volume != 0)
+        && ((vib.0 - modl.0).abs() > 0.01 || (vib.1 - modl.1).abs() > 0.001)
+    {
         notes.push(format!(
             "vibrato LFO ({:.2} Hz, delay {:.3} s) and modulation LFO ({:.2} Hz, delay {:.3} s) differ; one LFO at the vibrato's rate is used",
             vib.0, vib.1, modl.0, modl.1

@@ -23,7 +23,15 @@ pub(crate) struct Chunk<'a> {
 
 /// A four-character code as text, with unprintable bytes escaped.
 pub(crate) fn fourcc(id: &[u8]) -> String {
-    id.iter().map(|&b| if (0x20..0x7f).contains(&b) { char::from(b).to_string() } else { format!("\\x{b:02x}") }).collect()
+    id.iter()
+        .map(|&b| {
+            if (0x20..0x7f).contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("\\x{b:02x}")
+            }
+        })
+        .collect()
 }
 
 /// The chunks of a SoundFont's three lists.
@@ -42,7 +50,11 @@ fn u32_at(data: &[u8], at: usize) -> Option<u32> {
 /// Splits the body of a RIFF or LIST chunk (after its form type) into
 /// subchunks. `base` is the body's offset in the file; `context` names the
 /// list in messages.
-pub(crate) fn subchunks<'a>(body: &'a [u8], base: usize, context: &str) -> Result<Vec<Chunk<'a>>, Fail> {
+pub(crate) fn subchunks<'a>(
+    body: &'a [u8],
+    base: usize,
+    context: &str,
+) -> Result<Vec<Chunk<'a>>, Fail> {
     let mut chunks = Vec::new();
     let mut pos = 0usize;
     while pos < body.len() {
@@ -64,9 +76,16 @@ pub(crate) fn subchunks<'a>(body: &'a [u8], base: usize, context: &str) -> Resul
             )));
         }
         let start = pos + 8;
-        chunks.push(Chunk { id, data: &body[start..start + size], offset: base + start });
+        chunks.push(Chunk {
+            id,
+            data: &body[start..start + size],
+            offset: base + start,
+        });
         // Odd sizes are followed by a pad byte; a missing final pad is tolerated.
-        pos = start.saturating_add(size).saturating_add(size & 1).min(body.len());
+        pos = start
+            .saturating_add(size)
+            .saturating_add(size & 1)
+            .min(body.len());
     }
     Ok(chunks)
 }
@@ -75,19 +94,33 @@ pub(crate) fn subchunks<'a>(body: &'a [u8], base: usize, context: &str) -> Resul
 /// of repeated lists the first is used. Missing `INFO` or `sdta` lists are
 /// reported through `warn` (a file of ROM samples only may lack sample
 /// data); a missing `pdta` is an error.
-pub(crate) fn read_sfbk<'a>(bytes: &'a [u8], warn: &mut dyn FnMut(String)) -> Result<SfbkChunks<'a>, Fail> {
+pub(crate) fn read_sfbk<'a>(
+    bytes: &'a [u8],
+    warn: &mut dyn FnMut(String),
+) -> Result<SfbkChunks<'a>, Fail> {
     if bytes.len() < 12 {
-        return Err(Fail::NotSoundFont(format!("the file is {} bytes, too short for a RIFF header", bytes.len())));
+        return Err(Fail::NotSoundFont(format!(
+            "the file is {} bytes, too short for a RIFF header",
+            bytes.len()
+        )));
     }
     if &bytes[0..4] != b"RIFF" {
-        return Err(Fail::NotSoundFont(format!("it starts with '{}', expected 'RIFF'", fourcc(&bytes[0..4]))));
+        return Err(Fail::NotSoundFont(format!(
+            "it starts with '{}', expected 'RIFF'",
+            fourcc(&bytes[0..4])
+        )));
     }
     if &bytes[8..12] != b"sfbk" {
-        return Err(Fail::NotSoundFont(format!("the RIFF form type is '{}', expected 'sfbk'", fourcc(&bytes[8..12]))));
+        return Err(Fail::NotSoundFont(format!(
+            "the RIFF form type is '{}', expected 'sfbk'",
+            fourcc(&bytes[8..12])
+        )));
     }
     let size = u32_at(bytes, 4).unwrap_or(0) as usize;
     if size < 4 {
-        return Err(Fail::Malformed(format!("RIFF chunk size {size} is too small to hold its form type")));
+        return Err(Fail::Malformed(format!(
+            "RIFF chunk size {size} is too small to hold its form type"
+        )));
     }
     let available = bytes.len() - 8;
     if size > available {
@@ -115,7 +148,10 @@ pub(crate) fn read_sfbk<'a>(bytes: &'a [u8], warn: &mut dyn FnMut(String)) -> Re
             _ => continue,
         };
         if *seen {
-            warn(format!("a second {name} chunk at offset {} was ignored", chunk.offset));
+            warn(format!(
+                "a second {name} chunk at offset {} was ignored",
+                chunk.offset
+            ));
             continue;
         }
         *seen = true;
@@ -171,7 +207,10 @@ mod tests {
     #[test]
     fn reads_lists_and_pads_odd_chunks() {
         let file = riff(&[
-            list(b"INFO", &[chunk(b"INAM", b"abc"), chunk(b"ifil", &[2, 0, 4, 0])]),
+            list(
+                b"INFO",
+                &[chunk(b"INAM", b"abc"), chunk(b"ifil", &[2, 0, 4, 0])],
+            ),
             list(b"sdta", &[chunk(b"smpl", &[1, 0, 2, 0])]),
             list(b"pdta", &[chunk(b"phdr", &[9; 38])]),
         ]);
@@ -198,10 +237,16 @@ mod tests {
         );
         let mut wave = riff(&[]);
         wave[8..12].copy_from_slice(b"WAVE");
-        assert_eq!(read_sfbk(&wave, &mut warn).unwrap_err(), Fail::NotSoundFont("the RIFF form type is 'WAVE', expected 'sfbk'".into()));
+        assert_eq!(
+            read_sfbk(&wave, &mut warn).unwrap_err(),
+            Fail::NotSoundFont("the RIFF form type is 'WAVE', expected 'sfbk'".into())
+        );
         let mut ogg = riff(&[]);
         ogg[0..4].copy_from_slice(b"OggS");
-        assert_eq!(read_sfbk(&ogg, &mut warn).unwrap_err(), Fail::NotSoundFont("it starts with 'OggS', expected 'RIFF'".into()));
+        assert_eq!(
+            read_sfbk(&ogg, &mut warn).unwrap_err(),
+            Fail::NotSoundFont("it starts with 'OggS', expected 'RIFF'".into())
+        );
     }
 
     #[test]
@@ -212,35 +257,62 @@ mod tests {
         let e = read_sfbk(&file, &mut |_| {}).unwrap_err();
         assert_eq!(
             e,
-            Fail::Truncated(format!("the RIFF chunk claims {} bytes but the file holds only {} after its header", n - 8, n - 18))
+            Fail::Truncated(format!(
+                "the RIFF chunk claims {} bytes but the file holds only {} after its header",
+                n - 8,
+                n - 18
+            ))
         );
         // Fix the RIFF size; now the LIST chunk inside is too long.
         let riff_size = (file.len() - 8) as u32;
         file[4..8].copy_from_slice(&riff_size.to_le_bytes());
         let e = read_sfbk(&file, &mut |_| {}).unwrap_err();
-        assert_eq!(e, Fail::Truncated(format!("RIFF sfbk: chunk 'LIST' at offset 12 claims {} bytes but only {} remain", n - 20, n - 30)));
+        assert_eq!(
+            e,
+            Fail::Truncated(format!(
+                "RIFF sfbk: chunk 'LIST' at offset 12 claims {} bytes but only {} remain",
+                n - 20,
+                n - 30
+            ))
+        );
     }
 
     #[test]
     fn missing_lists_are_reported() {
         let file = riff(&[list(b"INFO", &[])]);
-        assert_eq!(read_sfbk(&file, &mut |_| {}).unwrap_err(), Fail::Missing("LIST pdta".into()));
+        assert_eq!(
+            read_sfbk(&file, &mut |_| {}).unwrap_err(),
+            Fail::Missing("LIST pdta".into())
+        );
         let file = riff(&[list(b"pdta", &[])]);
         let mut warnings = Vec::new();
         read_sfbk(&file, &mut |w| warnings.push(w)).unwrap();
         assert_eq!(
             warnings,
-            vec!["the LIST INFO chunk is missing".to_string(), "the LIST sdta chunk is missing: there is no sample data".to_string()]
+            vec![
+                "the LIST INFO chunk is missing".to_string(),
+                "the LIST sdta chunk is missing: there is no sample data".to_string()
+            ]
         );
     }
 
     #[test]
     fn stray_bytes_and_short_lists_are_errors() {
         let e = subchunks(&[1, 2, 3], 100, "LIST pdta").unwrap_err();
-        assert_eq!(e, Fail::Truncated("LIST pdta: 3 bytes at offset 100 are too few for a chunk header (8 bytes)".into()));
+        assert_eq!(
+            e,
+            Fail::Truncated(
+                "LIST pdta: 3 bytes at offset 100 are too few for a chunk header (8 bytes)".into()
+            )
+        );
         let file = riff(&[chunk(b"LIST", b"pd")]);
         let e = read_sfbk(&file, &mut |_| {}).unwrap_err();
-        assert_eq!(e, Fail::Malformed("LIST chunk at offset 20 is 2 bytes, too short for its list type".into()));
+        assert_eq!(
+            e,
+            Fail::Malformed(
+                "LIST chunk at offset 20 is 2 bytes, too short for its list type".into()
+            )
+        );
         assert_eq!(fourcc(&[0, b'a', 0xff, b'b']), "\\x00a\\xffb");
     }
 }

@@ -72,36 +72,93 @@ fn seed_font() -> Builder {
     f.version = (2, 4);
     f.sm24 = Some((0..600).map(|i| i as u8).collect());
     let a = f.sample(TSample::new("A", 0, 200, 60).looped(20, 180));
-    let l = f.sample(TSample { link: 2, kind: 4, ..TSample::new("L", 250, 400, 64).looped(260, 390) });
-    let r = f.sample(TSample { link: 1, kind: 2, ..TSample::new("R", 400, 550, 64).looped(410, 540) });
+    let l = f.sample(TSample {
+        link: 2,
+        kind: 4,
+        ..TSample::new("L", 250, 400, 64).looped(260, 390)
+    });
+    let r = f.sample(TSample {
+        link: 1,
+        kind: 2,
+        ..TSample::new("R", 400, 550, 64).looped(410, 540)
+    });
     let i0 = f.instrument(
         "Keys",
         vec![
-            TZone::gens(&[gen::i(48, 30), gen::i(54, 1), gen::i(8, 9000), gen::i(11, -1200), gen::i(6, 40)])
-                .with_mods(&[(0x0502, 48, 700, 0, 0)]),
-            TZone::gens(&[gen::key(0, 63), gen::i(2, 4), gen::i(3, -4), gen::i(0, 3), gen::sample(a)]),
-            TZone::gens(&[gen::key(64, 127), gen::vel(0, 90), gen::i(17, -500), gen::i(13, 50), gen::i(5, 10), gen::sample(l)]),
-            TZone::gens(&[gen::key(64, 127), gen::vel(0, 90), gen::i(17, 500), gen::i(39, 100), gen::sample(r)]),
+            TZone::gens(&[
+                gen::i(48, 30),
+                gen::i(54, 1),
+                gen::i(8, 9000),
+                gen::i(11, -1200),
+                gen::i(6, 40),
+            ])
+            .with_mods(&[(0x0502, 48, 700, 0, 0)]),
+            TZone::gens(&[
+                gen::key(0, 63),
+                gen::i(2, 4),
+                gen::i(3, -4),
+                gen::i(0, 3),
+                gen::sample(a),
+            ]),
+            TZone::gens(&[
+                gen::key(64, 127),
+                gen::vel(0, 90),
+                gen::i(17, -500),
+                gen::i(13, 50),
+                gen::i(5, 10),
+                gen::sample(l),
+            ]),
+            TZone::gens(&[
+                gen::key(64, 127),
+                gen::vel(0, 90),
+                gen::i(17, 500),
+                gen::i(39, 100),
+                gen::sample(r),
+            ]),
         ],
     );
-    let i1 = f.instrument("Hat", vec![TZone::gens(&[gen::key(42, 46), gen::i(57, 1), gen::i(46, 50), gen::i(47, 100), gen::sample(a)])]);
+    let i1 = f.instrument(
+        "Hat",
+        vec![TZone::gens(&[
+            gen::key(42, 46),
+            gen::i(57, 1),
+            gen::i(46, 50),
+            gen::i(47, 100),
+            gen::sample(a),
+        ])],
+    );
     f.preset(
         "Keys",
         0,
         0,
-        vec![TZone::gens(&[gen::i(51, 2)]), TZone::gens(&[gen::key(10, 100), gen::instrument(i0)]).with_mods(&[(0x0102, 8, 300, 0, 0)])],
+        vec![
+            TZone::gens(&[gen::i(51, 2)]),
+            TZone::gens(&[gen::key(10, 100), gen::instrument(i0)])
+                .with_mods(&[(0x0102, 8, 300, 0, 0)]),
+        ],
     );
-    f.preset("Kit", 0, 128, vec![TZone::gens(&[gen::instrument(i1)]), TZone::gens(&[gen::instrument(i0)])]);
+    f.preset(
+        "Kit",
+        0,
+        128,
+        vec![
+            TZone::gens(&[gen::instrument(i1)]),
+            TZone::gens(&[gen::instrument(i0)]),
+        ],
+    );
     f
 }
 
 /// Offsets of every chunk size field (the 4 bytes after a known id).
 fn size_fields(bytes: &[u8]) -> Vec<usize> {
     const IDS: [&[u8; 4]; 16] = [
-        b"RIFF", b"LIST", b"ifil", b"isng", b"INAM", b"smpl", b"sm24", b"phdr", b"pbag", b"pmod", b"pgen", b"inst", b"ibag", b"imod",
-        b"igen", b"shdr",
+        b"RIFF", b"LIST", b"ifil", b"isng", b"INAM", b"smpl", b"sm24", b"phdr", b"pbag", b"pmod",
+        b"pgen", b"inst", b"ibag", b"imod", b"igen", b"shdr",
     ];
-    (0..bytes.len().saturating_sub(8)).filter(|&i| IDS.iter().any(|id| &bytes[i..i + 4] == *id)).map(|i| i + 4).collect()
+    (0..bytes.len().saturating_sub(8))
+        .filter(|&i| IDS.iter().any(|id| &bytes[i..i + 4] == *id))
+        .map(|i| i + 4)
+        .collect()
 }
 
 fn mutate(rng: &mut XorShift, base: &[u8], sizes: &[usize]) -> Vec<u8> {
@@ -120,7 +177,9 @@ fn mutate(rng: &mut XorShift, base: &[u8], sizes: &[usize]) -> Vec<u8> {
             2 => {
                 // Rewrite a chunk size: random, huge, tiny or off by a little.
                 let at = sizes[rng.below(sizes.len())];
-                let old = b.get(at..at + 4).map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]));
+                let old = b
+                    .get(at..at + 4)
+                    .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]));
                 let new = match rng.below(4) {
                     0 => rng.next() as u32,
                     1 => u32::MAX - rng.below(16) as u32,
@@ -159,7 +218,9 @@ fn mutate(rng: &mut XorShift, base: &[u8], sizes: &[usize]) -> Vec<u8> {
 
 fn exercise(bytes: &[u8]) -> (bool, usize) {
     let mut regions = 0;
-    let Ok(sf) = SoundFont::parse("fuzz.sf2", bytes) else { return (false, 0) };
+    let Ok(sf) = SoundFont::parse("fuzz.sf2", bytes) else {
+        return (false, 0);
+    };
     let _ = sf.presets();
     let _ = sf.find_preset(0, 0);
     for p in 0..sf.hydra.preset_count() + 1 {
@@ -190,14 +251,22 @@ fn mutated_fonts_never_panic_or_overallocate() {
         LARGEST.with(|l| l.set(0));
         let outcome = std::panic::catch_unwind(|| exercise(&input));
         let largest = LARGEST.with(Cell::get);
-        let (ok, n) = outcome.unwrap_or_else(|_| panic!("round {round}: panicked on input {:?}", input));
+        let (ok, n) =
+            outcome.unwrap_or_else(|_| panic!("round {round}: panicked on input {:?}", input));
         parsed += usize::from(ok);
         regions += n;
-        assert!(largest <= 8 * input.len() + 65536, "round {round}: allocated {largest} bytes for {} input bytes", input.len());
+        assert!(
+            largest <= 8 * input.len() + 65536,
+            "round {round}: allocated {largest} bytes for {} input bytes",
+            input.len()
+        );
     }
     println!("fuzz: {ROUNDS} rounds, {parsed} parsed, {regions} regions built");
     // The mutations must leave some inputs valid and break others.
-    assert!(parsed > ROUNDS / 10 && parsed < ROUNDS, "{parsed} of {ROUNDS} parsed");
+    assert!(
+        parsed > ROUNDS / 10 && parsed < ROUNDS,
+        "{parsed} of {ROUNDS} parsed"
+    );
     assert!(regions > 0);
 }
 
@@ -208,7 +277,10 @@ fn huge_declared_sizes_allocate_nothing_large() {
         let mut b = base.clone();
         b[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
         LARGEST.with(|l| l.set(0));
-        assert!(SoundFont::parse("big.sf2", &b).is_err(), "size field at {at}");
+        assert!(
+            SoundFont::parse("big.sf2", &b).is_err(),
+            "size field at {at}"
+        );
         assert!(LARGEST.with(Cell::get) <= 4 * base.len() + 65536);
     }
 }
@@ -253,7 +325,10 @@ fn check_real_font(path: &str, every: usize) {
         println!("  warning: {w}");
     }
     assert!(presets.len() > 100, "{} presets", presets.len());
-    assert!(presets.iter().any(|p| p.bank == 128), "no drum kit in bank 128");
+    assert!(
+        presets.iter().any(|p| p.bank == 128),
+        "no drum kit in bank 128"
+    );
     assert!(sf.find_preset(0, 0).is_some());
 }
 
@@ -264,5 +339,8 @@ fn timgm6mb_loads_every_preset() {
 
 #[test]
 fn fluidr3_gm_loads_every_preset() {
-    check_real_font("/usr/share/sounds/sf2/FluidR3_GM.sf2", if cfg!(debug_assertions) { 8 } else { 1 });
+    check_real_font(
+        "/usr/share/sounds/sf2/FluidR3_GM.sf2",
+        if cfg!(debug_assertions) { 8 } else { 1 },
+    );
 }

@@ -30,7 +30,10 @@ pub(crate) struct TZone {
 
 impl TZone {
     pub fn gens(gens: &[(u16, u16)]) -> TZone {
-        TZone { gens: gens.to_vec(), mods: Vec::new() }
+        TZone {
+            gens: gens.to_vec(),
+            mods: Vec::new(),
+        }
     }
 
     pub fn with_mods(mut self, mods: &[(u16, u16, i16, u16, u16)]) -> TZone {
@@ -55,7 +58,18 @@ pub(crate) struct TSample {
 
 impl TSample {
     pub fn new(name: &str, start: u32, end: u32, pitch: u8) -> TSample {
-        TSample { name: name.into(), start, end, loop_start: start, loop_end: start, rate: 44100, pitch, correction: 0, link: 0, kind: 1 }
+        TSample {
+            name: name.into(),
+            start,
+            end,
+            loop_start: start,
+            loop_end: start,
+            rate: 44100,
+            pitch,
+            correction: 0,
+            link: 0,
+            kind: 1,
+        }
     }
 
     pub fn looped(mut self, loop_start: u32, loop_end: u32) -> TSample {
@@ -68,6 +82,8 @@ impl TSample {
 #[derive(Clone, Debug)]
 pub(crate) struct Builder {
     pub smpl: Vec<i16>,
+    /// The `smpl` chunk's bytes as given (SF3's Ogg streams), instead of `smpl`.
+    pub smpl_bytes: Option<Vec<u8>>,
     pub sm24: Option<Vec<u8>>,
     pub version: (u16, u16),
     pub name: String,
@@ -107,6 +123,7 @@ impl Builder {
     pub fn new(smpl: Vec<i16>) -> Builder {
         Builder {
             smpl,
+            smpl_bytes: None,
             sm24: None,
             version: (2, 1),
             name: "test font".into(),
@@ -184,7 +201,10 @@ impl Builder {
         let (ibag, imod, igen) = zone_tables(&all_zones);
 
         let mut shdr = Vec::new();
-        let eos = TSample { kind: 0, ..TSample::new("EOS", 0, 0, 0) };
+        let eos = TSample {
+            kind: 0,
+            ..TSample::new("EOS", 0, 0, 0)
+        };
         for s in self.samples.iter().chain(std::iter::once(&eos)) {
             shdr.extend(name20(&s.name));
             for v in [s.start, s.end, s.loop_start, s.loop_end, s.rate] {
@@ -213,14 +233,27 @@ impl Builder {
         ifil.extend(self.version.1.to_le_bytes());
         let mut inam = self.name.as_bytes().to_vec();
         inam.push(0);
-        let info = list(b"INFO", &[chunk(b"ifil", &ifil), chunk(b"isng", b"EMU8000\0"), chunk(b"INAM", &inam)]);
-        let smpl: Vec<u8> = self.smpl.iter().flat_map(|s| s.to_le_bytes()).collect();
+        let info = list(
+            b"INFO",
+            &[
+                chunk(b"ifil", &ifil),
+                chunk(b"isng", b"EMU8000\0"),
+                chunk(b"INAM", &inam),
+            ],
+        );
+        let smpl: Vec<u8> = match &self.smpl_bytes {
+            Some(b) => b.clone(),
+            None => self.smpl.iter().flat_map(|s| s.to_le_bytes()).collect(),
+        };
         let mut sdta_parts = vec![chunk(b"smpl", &smpl)];
         if let Some(sm24) = &self.sm24 {
             sdta_parts.push(chunk(b"sm24", sm24));
         }
         let sdta = list(b"sdta", &sdta_parts);
-        let pdta = list(b"pdta", &parts.iter().map(|(id, d)| chunk(id, d)).collect::<Vec<_>>());
+        let pdta = list(
+            b"pdta",
+            &parts.iter().map(|(id, d)| chunk(id, d)).collect::<Vec<_>>(),
+        );
         let mut body = b"sfbk".to_vec();
         body.extend(info);
         body.extend(sdta);

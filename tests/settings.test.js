@@ -1,0 +1,155 @@
+// The player's settings through the JS API, measured in audio rendered by
+// the wasm engine in headless Chromium: transpose, velocity curve,
+// pitch-bend range and polyphony; and the worklet's DSP-load measurement in
+// a running AudioContext.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, collectErrors } from './helpers/browser.js';
+import { startDevServer } from './helpers/server.js';
+import { pitchOf, rms } from './helpers/measure.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+const API = `/@fs${ROOT}/web/index.js`;
+const TIMEOUT = { timeout: 90_000 };
+const RATE = 48000;
+
+let browser;
+let server;
+let page;
+
+before(async () => {
+  [browser, server] = await Promise.all([launchBrowser(), startDevServer()]);
+  page = await browser.context.newPage();
+  await page.goto(server.url);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/**
+ * Renders one second offline: a 440 Hz sine with root A4, `setup(sampler)`
+ * applied first (it may return a Promise), then `play(sampler)`. Returns
+ * the samples and the sampler's stats after rendering.
+ */
+async function render(setup, play) {
+  return page.evaluate(
+    async ({ api, rate, setup, play }) => {
+      const { createSampler } = await import(api);
+      const ctx = new OfflineAudioContext(1, rate, rate);
+      const sampler = await createSampler(ctx);
+      sampler.node.connect(ctx.destination);
+      const data = new Float32Array(rate * 2);
+      for (let i = 0; i < data.length; i++) data[i] = Math.sin((2 * Math.PI * 440 * i) / rate);
+      await sampler.loadSamples([{ channels: [data], sampleRate: rate, rootKey: 69 }]);
+      await eval(setup)(sampler);
+      eval(play)(sampler);
+      const out = await ctx.startRendering();
+      return { out: Array.from(out.getChannelData(0)), stats: sampler.stats() };
+    },
+    { api: API, rate: RATE, setup: String(setup), play: String(play) },
+  );
+}
+
+const cents = (hz, expected) => 1200 * Math.log2(hz / expected);
+const window = (out) => out.slice(RATE / 4, RATE / 4 + 8192);
+
+describe('settings', () => {
+  test('setTranspose moves the pitch of later notes', TIMEOUT, async () => {
+    const errors = collectErrors(page);
+    const { out } = await render((s) => s.setTranspose(-7), (s) => s.noteOn(69, 100, { time: 0 }));
+    const error = cents(pitchOf(window(out), RATE, 200, 600), 440 * 2 ** (-7 / 12));
+    assert.ok(Math.abs(error) < 1, `A4 down a fifth: ${error.toFixed(3)} cents off`);
+    await assert.rejects(page.evaluate(async (api) => {
+      const { createSampler } = await import(api);
+      const s = await createSampler(new OfflineAudioContext(1, 128, 48000));
+      await s.setTranspose(60);
+    }, API), /transpose must be an integer in -48\.\.48/);
+    assert.deepEqual(errors, []);
+  });
+
+  test('setVelocityCurve changes the level of a soft note', TIMEOUT, async () => {
+    const level = async (curve) => {
+      const { out } = await render(`(s) => s.setVelocityCurve('${curve}', { velocity: 127 })`, (s) => s.noteOn(69, 40, { time: 0 }));
+      return rms(window(out));
+    };
+    const linear = await level('linear');
+    const soft = await level('soft');
+    const fixed = await level('fixed');
+    const db = (x) => 20 * Math.log10(x / linear);
+    assert.ok(linear > 1e-3, `the note sounds (rms ${linear})`);
+    assert.ok(db(soft) > 3, `soft lifts velocity 40 by ${db(soft).toFixed(2)} dB`);
+    // velocity 127 vs 40 with the square law: 20·log10((127/40)²) = 20.07 dB
+    assert.ok(Math.abs(db(fixed) - 20.07) < 0.1, `fixed 127 is ${db(fixed).toFixed(2)} dB over velocity 40`);
+  });
+
+  test('setPitchBendRange widens pitch bend through the ring', TIMEOUT, async () => {
+    const { out } = await render(
+      () => {},
+      (s) => {
+        s.setPitchBendRange(12, { time: 0 });
+        s.pitchBend(8191, { time: 0 });
+        s.noteOn(69, 100, { time: 0 });
+      },
+    );
+    // +8191/8192 of 12 semitones.
+    const expected = 440 * 2 ** ((12 * 8191) / 8192 / 12);
+    const error = cents(pitchOf(window(out), RATE, 600, 1200), expected);
+    assert.ok(Math.abs(error) < 1, `bent an octave up: ${error.toFixed(3)} cents off`);
+  });
+
+  test('setPolyphony caps the voices that sound', TIMEOUT, async () => {
+    const { stats } = await render(
+      async (s) => {
+        const cap = await s.setPolyphony(3);
+        if (cap !== 3) throw new Error(`cap ${cap}`);
+        const clamped = await s.setPolyphony(100_000);
+        if (clamped !== 256) throw new Error(`clamped to ${clamped}, wanted the pool size 256`);
+        await s.setPolyphony(3);
+      },
+      (s) => [60, 62, 64, 65, 67].forEach((n) => s.noteOn(n, 100, { time: 0.01 * n - 0.5 })),
+    );
+    assert.equal(stats.activeVoices, 3);
+  });
+
+  test('a running context publishes its DSP load, and it grows with the voices', TIMEOUT, async () => {
+    const result = await page.evaluate(async (api) => {
+      const { createSampler } = await import(api);
+      const ctx = new AudioContext();
+      await ctx.resume();
+      const sampler = await createSampler(ctx);
+      sampler.node.connect(ctx.destination);
+      sampler.setMasterGain(0.001);
+      const before = sampler.stats().dspLoad;
+      const nextLoad = async () => {
+        const quanta = sampler.stats().quanta;
+        // A window is one second; wait for one that started after `quanta`.
+        const waitUntil = quanta + Math.ceil((2.2 * ctx.sampleRate) / 128);
+        const started = performance.now();
+        while (sampler.stats().quanta < waitUntil && performance.now() - started < 10_000) await new Promise((r) => setTimeout(r, 100));
+        return sampler.stats().dspLoad;
+      };
+      const idle = await nextLoad();
+      const data = new Float32Array(ctx.sampleRate * 20);
+      for (let i = 0; i < data.length; i++) data[i] = Math.sin((2 * Math.PI * 440 * i) / ctx.sampleRate);
+      await sampler.loadSamples([{ channels: [data], sampleRate: ctx.sampleRate, rootKey: 69 }]);
+      // Notes at or below the root, so the 20 s sample outlasts the wait.
+      for (let k = 0; k < 200; k++) sampler.noteOn(24 + (k % 45), 100, { channel: Math.floor(k / 45) });
+      const busy = await nextLoad();
+      const stats = sampler.stats();
+      await ctx.close();
+      return { before, idle, busy, voices: stats.activeVoices, overBudget: stats.overBudget, clock: sampler.dspClock };
+    }, API);
+    const pct = (x) => `${(x * 100).toFixed(2)} %`;
+    console.log(`# DSP load: idle ${pct(result.idle)}, ${result.voices} voices ${pct(result.busy)} (clock ${result.clock}, over budget ${result.overBudget})`);
+    assert.equal(result.before, null, 'nothing is published before the first window');
+    assert.equal(result.voices, 200);
+    assert.ok(result.idle > 0 && result.idle < 1, `idle load is a fraction: ${result.idle}`);
+    // 200 voices cost on the order of 10 % of real time here; the check is
+    // only that the meter sees work (a 0.5 % floor leaves 20x headroom).
+    assert.ok(result.busy > 0.005 && result.busy > result.idle && result.busy < 1, `200 voices: ${pct(result.busy)}`);
+    assert.ok(['performance.now', 'Date.now'].includes(result.clock));
+  });
+});

@@ -1,0 +1,223 @@
+// The instrument panel: the built-in piano, the user's own files (picker,
+// folder picker, drag and drop), a progress bar, error messages that say
+// what to do, and a program list for SoundFonts.
+
+import { filesFromInput, filesFromDrop, describeEntries } from './dropped-files.js';
+import * as store from './persistence.js';
+
+const $ = (id) => document.getElementById(id);
+
+export const PIANO = '/instruments/salamander-grand.sfz';
+export const PIANO_NAME = 'Salamander Grand Piano (built in)';
+
+/** One velocity layer across all velocities, attack samples only: playable fast. */
+const quickPianoFilter = (r, url) => (url.includes('velocity8') && r.trigger === 'Attack' ? { ...r, vel_lo: 1, vel_hi: 127 } : null);
+
+const count = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
+
+/** Progress text and fraction from whichever fields the loader reports. */
+export function describeProgress(p) {
+  const samples = p.totalSamples ?? p.total;
+  const done = p.loadedSamples ?? p.loaded;
+  const parts = [];
+  if (p.phase) parts.push(p.phase);
+  if (samples) parts.push(`${done ?? 0}/${samples} samples`);
+  if (p.totalBytes) parts.push(`${mb(p.loadedBytes ?? 0)} of ${mb(p.totalBytes)}`);
+  const fraction = p.totalBytes ? (p.loadedBytes ?? 0) / p.totalBytes : samples ? (done ?? 0) / samples : null;
+  return { text: parts.join(', '), fraction };
+}
+
+export class InstrumentPanel {
+  /**
+   * `status(text)` reports on the page's status line; `onLoaded(result)`
+   * follows every successful load (for lights and the page's test fields).
+   */
+  constructor({ status, onLoaded }) {
+    this.sampler = null;
+    this.status = status;
+    this.onLoaded = onLoaded;
+    this.queue = Promise.resolve();
+    this.user = null; // { name, entries, preset }
+    this.bindInputs();
+  }
+
+  bindInputs() {
+    const select = $('instrument-select');
+    select.addEventListener('change', () => {
+      if (select.value === 'piano') this.enqueue(() => this.loadPiano(false));
+      else if (this.user) this.enqueue(() => this.loadUser(this.user.entries, { preset: this.user.preset, name: this.user.name }));
+    });
+    for (const id of ['instrument-files', 'instrument-folder']) {
+      const input = $(id);
+      input.addEventListener('change', () => {
+        const entries = filesFromInput(input.files);
+        input.value = ''; // picking the same files again still fires change
+        if (entries.length) this.pick(entries);
+      });
+    }
+    $('preset-select').addEventListener('change', () => {
+      const [bank, program] = $('preset-select').value.split(':').map(Number);
+      if (this.user) this.enqueue(() => this.loadUser(this.user.entries, { preset: { bank, program }, name: this.user.name }));
+    });
+    // Drops anywhere on the page: a file dropped outside a drop zone would
+    // otherwise make the browser navigate away to it.
+    const zone = $('drop-zone');
+    let depth = 0;
+    window.addEventListener('dragenter', (e) => {
+      if (!e.dataTransfer?.types.includes('Files')) return;
+      depth += 1;
+      zone.classList.add('dragging');
+    });
+    window.addEventListener('dragleave', () => {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) zone.classList.remove('dragging');
+    });
+    window.addEventListener('dragover', (e) => {
+      if (!e.dataTransfer?.types.includes('Files')) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = this.sampler ? 'copy' : 'none';
+    });
+    window.addEventListener('drop', (e) => {
+      if (!e.dataTransfer?.types.includes('Files')) return;
+      e.preventDefault();
+      depth = 0;
+      zone.classList.remove('dragging');
+      const walking = filesFromDrop(e.dataTransfer); // before any await: items expire
+      walking.then((entries) => this.pick(entries), (err) => this.showError(`Could not read the dropped files: ${err.message}`));
+    });
+  }
+
+  /** Enables loading with `sampler` (after "Start audio"). */
+  attach(sampler) {
+    this.sampler = sampler;
+    for (const id of ['instrument-select', 'instrument-files', 'instrument-folder']) $(id).disabled = false;
+    $('drop-zone').classList.add('ready');
+  }
+
+  /** Runs loads one after the other, so the last one picked is the one that stays. */
+  enqueue(task) {
+    const run = this.queue.then(task);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  pick(entries) {
+    if (!this.sampler) {
+      this.showError('Press “Start audio” first, then pick or drop the instrument again.');
+      return;
+    }
+    this.enqueue(() => this.loadUser(entries, { save: true })).catch(() => {});
+  }
+
+  showError(message) {
+    $('instrument-error').hidden = !message;
+    $('instrument-error').textContent = message ?? '';
+  }
+
+  progress(p, prefix) {
+    const { text, fraction } = describeProgress(p);
+    const bar = $('load-progress');
+    bar.hidden = false;
+    if (fraction === null) bar.removeAttribute('value');
+    else bar.value = fraction;
+    $('load-text').textContent = `${prefix}${text ? `: ${text}` : ''}`;
+  }
+
+  finished(text) {
+    $('load-progress').hidden = true;
+    $('load-text').textContent = text;
+  }
+
+  /** The built-in piano: `quick` (one layer, fast) or all layers and releases. */
+  async loadPiano(quick) {
+    const label = quick ? 'Loading piano' : 'Loading all velocity layers';
+    const result = await this.sampler.loadInstrument(PIANO, {
+      regionFilter: quick ? quickPianoFilter : undefined,
+      onProgress: (p) => this.progress(p, label),
+    });
+    $('instrument-select').value = 'piano';
+    this.showPresets(null);
+    this.finished(`${PIANO_NAME}: ${result.regions} regions, ${mb(result.bytes)}${quick ? ' (one velocity layer while the rest loads)' : ''}.`);
+    this.onLoaded?.({ ...result, name: PIANO_NAME, builtIn: true, quick });
+    return result;
+  }
+
+  /**
+   * The user's files. `save` stores them for the next visit; `preset`
+   * ({ bank, program }) picks a SoundFont program.
+   */
+  async loadUser(entries, { save = false, preset = null, name } = {}) {
+    const what = describeEntries(entries);
+    if (what.error) {
+      this.showError(what.error);
+      throw new Error(what.error);
+    }
+    const label = `Loading ${name ?? what.name}`;
+    this.showError(null);
+    this.progress({}, label);
+    const source = entries.length === 1 ? entries[0].file : entries;
+    let result;
+    try {
+      result = await this.sampler.loadInstrument(source, {
+        ...(preset ?? {}),
+        onProgress: (p) => this.progress(p, label),
+      });
+    } catch (err) {
+      this.finished('');
+      this.showError(`Could not load ${what.name}: ${err.message.replace(/\.$/, '')}. ${hint(what.name)}`);
+      throw err;
+    }
+    const loadedName = result.name ?? name ?? what.name;
+    const chosen = result.preset ? { bank: result.preset.bank, program: result.preset.program } : preset;
+    this.user = { name: loadedName, entries, preset: chosen };
+    const option = $('instrument-user');
+    option.hidden = false;
+    option.textContent = `Your files: ${loadedName}`;
+    $('instrument-select').value = 'user';
+    this.showPresets(result);
+    const warnings = result.warnings?.length ? ` ${count(result.warnings.length, 'warning')}: ${result.warnings.slice(0, 3).join('; ')}` : '';
+    this.finished(`${loadedName}: ${count(result.regions, 'region')}, ${count(result.samples, 'sample')}, ${mb(result.bytes ?? 0)}.${warnings}`);
+    $('load-text').title = result.warnings?.join('\n') ?? '';
+    if (save) {
+      await store.saveInstrument(loadedName, entries, chosen).catch((err) => {
+        this.showError(`Loaded, but the browser did not let the page keep it for the next visit (${err.message}).`);
+      });
+    } else if (preset) {
+      await store.savePreset(chosen).catch(() => {});
+    }
+    this.onLoaded?.({ ...result, name: loadedName, builtIn: false });
+    return result;
+  }
+
+  /** A program list for a SoundFont's presets, hidden for anything else. */
+  showPresets(result) {
+    const select = $('preset-select');
+    const presets = result?.presets ?? [];
+    $('preset-row').hidden = presets.length < 2;
+    select.replaceChildren(
+      ...presets.map((p) => new Option(`${String(p.bank).padStart(3, '0')}:${String(p.program).padStart(3, '0')} ${p.name}`, `${p.bank}:${p.program}`)),
+    );
+    if (result?.preset) select.value = `${result.preset.bank}:${result.preset.program}`;
+  }
+
+  /** The instrument saved on an earlier visit, loaded; false when there is none. */
+  async restore() {
+    const saved = await store.loadInstrument();
+    if (!saved?.entries?.length) return false;
+    this.status(`Restoring your instrument ${saved.name}…`);
+    try {
+      await this.enqueue(() => this.loadUser(saved.entries, { preset: saved.preset, name: saved.name }));
+      return true;
+    } catch {
+      return false; // the error is on the page; the piano stays
+    }
+  }
+}
+
+/** What to do about a failed load, by the kind of file. */
+function hint(name) {
+  if (/\.sfz$/i.test(name)) return 'Pick the SFZ\'s whole folder (or drop it), so that its sample files come along.';
+  if (/\.sf[23]$/i.test(name)) return 'Check that the file is a complete SoundFont (SF2, or SF3 with Ogg Vorbis samples).';
+  return 'Check that the file is a WAV, FLAC, Ogg or MP3 file this browser can decode, or pick another.';
+}
