@@ -489,26 +489,30 @@ impl Engine {
     /// Renders the next `left.len()` frames into `left` and `right`
     /// (overwriting them).
     pub fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
+        self.render_with::<crate::simd::Native>(left, right);
+    }
+
+    /// [`Engine::render`] with the voices' lanes in `V`: the native SIMD
+    /// type, or the portable one the tests compare it with.
+    pub(crate) fn render_with<V: crate::simd::F32x4>(&mut self, left: &mut [f32], right: &mut [f32]) {
         debug_assert_eq!(left.len(), right.len());
         left.fill(0.0);
         right.fill(0.0);
-        let zones = self.mpe;
-        for v in self.voices.iter_mut().filter(|v| v.is_active()) {
-            let Some(loaded) = &self.slots[usize::from(v.slot)] else {
-                v.kill();
-                continue;
-            };
+        let (zones, slots, channels) = (self.mpe, &self.slots, &self.channels);
+        let (sample_rate, interpolation) = (self.sample_rate, self.interpolation);
+        let context = |v: &Voice| {
+            let loaded = slots[usize::from(v.slot)].as_ref()?;
             let region = &loaded.instrument.regions[v.region as usize];
-            let ctx = RenderContext {
+            Some(RenderContext {
                 sample: &loaded.instrument.samples[region.sample],
                 region,
-                channel: &self.channels[usize::from(v.channel)],
-                master: zones.master_of(v.channel).map(|m| &self.channels[usize::from(m)]),
-                sample_rate: self.sample_rate,
-                interpolation: self.interpolation,
-            };
-            v.render_add(&ctx, left, right);
-        }
+                channel: &channels[usize::from(v.channel)],
+                master: zones.master_of(v.channel).map(|m| &channels[usize::from(m)]),
+                sample_rate,
+                interpolation,
+            })
+        };
+        crate::render::render_voices::<V>(&mut self.voices, context, left, right);
         let gain = self.master_gain;
         for x in left.iter_mut().chain(right.iter_mut()) {
             *x = soft_clip(*x * gain);

@@ -58,6 +58,9 @@ pub struct Filter {
     kind: FilterKind,
     /// Last accepted resonance, cached so cutoff-only updates skip `powf`/`sqrt`.
     resonance_db: f32,
+    /// The last `set` call's cutoff and sample rate, to skip repeats.
+    cutoff_hz: f32,
+    sample_rate: f32,
     g: f32,
     k: f32,
     a1: f32,
@@ -86,6 +89,8 @@ impl Filter {
         Filter {
             kind: FilterKind::LowPass,
             resonance_db: 0.0,
+            cutoff_hz: f32::NAN,
+            sample_rate: f32::NAN,
             g: 1.0,
             k: std::f32::consts::SQRT_2,
             a1: A,
@@ -108,6 +113,14 @@ impl Filter {
     /// NaN, infinite or not positive, leaves the previous value in force, so a
     /// glitch in a modulation source cannot poison the filter state.
     pub fn set(&mut self, kind: FilterKind, cutoff_hz: f32, resonance_db: f32, sample_rate: f32) {
+        // Voices call this every control period, mostly with unchanged
+        // settings: skip the `tan` then. (NaN never compares equal, so it
+        // still takes the path below that ignores it.)
+        let same_resonance = resonance_db.clamp(0.0, MAX_RESONANCE_DB) == self.resonance_db;
+        if kind == self.kind && cutoff_hz == self.cutoff_hz && sample_rate == self.sample_rate && same_resonance {
+            return;
+        }
+        (self.cutoff_hz, self.sample_rate) = (cutoff_hz, sample_rate);
         if !resonance_db.is_nan() {
             let r = resonance_db.clamp(0.0, MAX_RESONANCE_DB);
             if r != self.resonance_db {
@@ -143,43 +156,25 @@ impl Filter {
         (self.tick(0, left), self.tick(1, right))
     }
 
-    /// Filters a short run of mono samples in place (a voice's control
-    /// period). The state is flushed once at the end instead of per sample:
-    /// that keeps the flush's compare off the per-sample dependency chain,
-    /// and a run is too short for a state to decay from audible into the
-    /// denormal range.
-    pub fn process_mono_run(&mut self, buf: &mut [f32]) {
-        let (a1, a2, a3, m0, m1, m2) = (self.a1, self.a2, self.a3, self.m0, self.m1, self.m2);
-        let (mut s1, mut s2) = (self.s1[0], self.s2[0]);
-        for x in buf.iter_mut() {
-            let v3 = *x - s2;
-            let v1 = a1 * s1 + a2 * v3;
-            let v2 = s2 + a2 * s1 + a3 * v3;
-            s1 = 2.0 * v1 - s1;
-            s2 = 2.0 * v2 - s2;
-            *x = m0 * *x + m1 * v1 + m2 * v2;
-        }
-        self.s1[0] = flush(s1);
-        self.s2[0] = flush(s2);
+    /// `[a1, a2, a3, m0, m1, m2]`, for running this filter in a SIMD lane
+    /// (`render.rs`), with the same operations as [`Filter::process`].
+    pub(crate) fn coefficients(&self) -> [f32; 6] {
+        [self.a1, self.a2, self.a3, self.m0, self.m1, self.m2]
     }
 
-    /// The stereo form of [`Filter::process_mono_run`]; the two channels'
-    /// chains are independent, so they run in parallel.
-    pub fn process_stereo_run(&mut self, left: &mut [f32], right: &mut [f32]) {
-        let (a1, a2, a3, m0, m1, m2) = (self.a1, self.a2, self.a3, self.m0, self.m1, self.m2);
-        let (mut s1, mut s2) = (self.s1, self.s2);
-        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            for (ch, x) in [l, r].into_iter().enumerate() {
-                let v3 = *x - s2[ch];
-                let v1 = a1 * s1[ch] + a2 * v3;
-                let v2 = s2[ch] + a2 * s1[ch] + a3 * v3;
-                s1[ch] = 2.0 * v1 - s1[ch];
-                s2[ch] = 2.0 * v2 - s2[ch];
-                *x = m0 * *x + m1 * v1 + m2 * v2;
-            }
-        }
-        self.s1 = s1.map(flush);
-        self.s2 = s2.map(flush);
+    /// The integrator states `(s1, s2)` of channel `ch` (0 left, 1 right).
+    pub(crate) fn lane_state(&self, ch: usize) -> (f32, f32) {
+        (self.s1[ch], self.s2[ch])
+    }
+
+    /// Stores channel `ch`'s states after a run of samples in a lane. They
+    /// are flushed here, once per run, instead of per sample: that keeps the
+    /// flush's compare off the per-sample dependency chain, and a run (a
+    /// control period) is too short for a state to decay from audible into
+    /// the denormal range.
+    pub(crate) fn set_lane_state(&mut self, ch: usize, s1: f32, s2: f32) {
+        self.s1[ch] = flush(s1);
+        self.s2[ch] = flush(s2);
     }
 
     /// Processes a block in place. The slices should have the same length; if
@@ -227,7 +222,7 @@ fn q_for_peak_db(peak_db: f32) -> f32 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const FS: f32 = 48_000.0;
@@ -263,10 +258,10 @@ mod tests {
         assert!((got - want).abs() <= tol, "{what}: got {got:.3} dB, want {want:.3} ±{tol}");
     }
 
-    /// Xorshift32 white noise in [-1, 1).
-    struct Noise(u32);
+    /// Xorshift32 white noise in [-1, 1) (also used by `render_tests`).
+    pub(crate) struct Noise(pub(crate) u32);
     impl Noise {
-        fn next(&mut self) -> f32 {
+        pub(crate) fn next(&mut self) -> f32 {
             self.0 ^= self.0 << 13;
             self.0 ^= self.0 >> 17;
             self.0 ^= self.0 << 5;
@@ -447,36 +442,6 @@ mod tests {
                 }
             }
             assert_eq!(a.state().map(f32::to_bits), b.state().map(f32::to_bits));
-        }
-    }
-
-    #[test]
-    fn runs_match_per_sample_processing() {
-        let mut seed = 1u32;
-        let mut noise = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            seed as f32 / u32::MAX as f32 - 0.5
-        };
-        for kind in [FilterKind::LowPass, FilterKind::HighPass, FilterKind::BandPass] {
-            let (mut a, mut b, mut c) = (Filter::new(), Filter::new(), Filter::new());
-            for f in [&mut a, &mut b, &mut c] {
-                f.set(kind, 1500.0, 9.0, 48_000.0);
-            }
-            let input: Vec<f32> = (0..32 * 50).map(|_| noise()).collect();
-            let per_sample: Vec<(f32, f32)> = input.iter().map(|&x| a.process(x, -x)).collect();
-            let (mut mono, mut left, mut right) = (input.clone(), input.clone(), input.iter().map(|x| -x).collect::<Vec<_>>());
-            for run in mono.chunks_mut(32) {
-                b.process_mono_run(run);
-            }
-            for (l, r) in left.chunks_mut(32).zip(right.chunks_mut(32)) {
-                c.process_stereo_run(l, r);
-            }
-            for i in 0..input.len() {
-                assert_eq!(mono[i], per_sample[i].0, "{kind:?} mono frame {i}");
-                assert_eq!((left[i], right[i]), per_sample[i], "{kind:?} stereo frame {i}");
-            }
         }
     }
 }

@@ -4,6 +4,7 @@
 //! - [`midi`]: parsing raw MIDI bytes.
 //! - [`sample`], [`region`], [`instrument`]: the instrument model.
 //! - [`envelope`], [`filter`], [`interpolation`], [`voice`]: one sounding note.
+//! - `render`, `simd`: voices' filters and mix run side by side in SIMD lanes.
 //! - [`channel`]: per-channel MIDI state; [`note_input`]: transpose and velocity curve.
 //! - [`engine`]: the voice pool, MIDI handling and the mix.
 //! - [`host`]: the ring → engine bridge that applies events at exact frames.
@@ -18,7 +19,11 @@ pub mod interpolation;
 pub mod midi;
 pub mod note_input;
 pub mod region;
+mod render;
+#[cfg(test)]
+mod render_tests;
 pub mod sample;
+mod simd;
 pub mod voice;
 
 pub use engine::{Engine, MpeZones};

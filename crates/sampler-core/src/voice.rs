@@ -12,6 +12,7 @@ use crate::envelope::{Envelope, Stage};
 use crate::filter::Filter;
 use crate::interpolation::{interpolate, Interpolation};
 use crate::region::{LoopMode, Region};
+use crate::render::{Batch, LaneParams};
 use crate::sample::{Frame, Sample, SampleData, GUARD_BEFORE};
 
 /// Frames between modulation updates.
@@ -58,7 +59,8 @@ pub struct Voice {
     gain_right: f32,
     ramp_started: bool,
     envelope: Envelope,
-    filter: Filter,
+    /// Its state is carried through the render batches (`render.rs`).
+    pub(crate) filter: Filter,
     filter_envelope: Envelope,
     /// Cutoff before the envelope and LFO: region cutoff with key and velocity tracking.
     base_cutoff: f32,
@@ -69,6 +71,8 @@ pub struct Voice {
     /// costliest part of a control period).
     pan_cache: (f32, f32, f32),
     pitch_cache: (f32, f64),
+    /// Last cutoff offset in cents and its cutoff in Hz.
+    cutoff_cache: (f32, f32),
     /// Frames since note-on, at control-rate resolution (for LFO delay and fade).
     age: u32,
 }
@@ -101,6 +105,7 @@ impl Voice {
             vibrato_phase: 0.0,
             pan_cache: (f32::NAN, 0.0, 0.0),
             pitch_cache: (f32::NAN, 0.0),
+            cutoff_cache: (f32::NAN, 0.0),
             age: 0,
         }
     }
@@ -197,19 +202,11 @@ impl Voice {
         self.envelope = Envelope::idle();
     }
 
-    /// Adds this voice into `left`/`right` (equal lengths).
-    pub(crate) fn render_add(&mut self, ctx: &RenderContext, left: &mut [f32], right: &mut [f32]) {
-        let mut done = 0;
-        while done < left.len() && self.is_active() {
-            let n = CONTROL_FRAMES.min(left.len() - done);
-            self.render_period(ctx, &mut left[done..done + n], &mut right[done..done + n]);
-            done += n;
-        }
-    }
-
-    /// One control period: update modulation, then render frame by frame.
-    fn render_period(&mut self, ctx: &RenderContext, left: &mut [f32], right: &mut [f32]) {
-        let frames = left.len();
+    /// One control period of `frames` frames: updates modulation, reads
+    /// and envelopes the period's samples, and hands them to `batch` (which
+    /// has room for this voice's channels) to filter and mix. `index` is
+    /// this voice's place in the pool.
+    pub(crate) fn render_period(&mut self, ctx: &RenderContext, frames: usize, index: u32, batch: &mut Batch) {
         let region = ctx.region;
         let channel = ctx.channel;
         let seconds = frames as f32 / ctx.sample_rate;
@@ -275,7 +272,10 @@ impl Voice {
             self.filter_envelope.fill(&mut levels[..frames]);
             let env_level = levels[frames - 1];
             let cutoff_cents = env_level * f.envelope_depth_cents + lfo_value * lfo.to_cutoff_cents + channel.timbre_cents();
-            self.filter.set(f.kind, self.base_cutoff * (cutoff_cents / 1200.0).exp2(), f.resonance_db, ctx.sample_rate);
+            if cutoff_cents != self.cutoff_cache.0 {
+                self.cutoff_cache = (cutoff_cents, self.base_cutoff * (cutoff_cents / 1200.0).exp2());
+            }
+            self.filter.set(f.kind, self.cutoff_cache.1, f.resonance_db, ctx.sample_rate);
             true
         } else {
             false
@@ -289,35 +289,23 @@ impl Voice {
         }
         let n = frames - start;
         if n > 0 {
-            // Pass 1: envelope × ramped gain per frame.
-            let mut env = [0.0f32; CONTROL_FRAMES];
-            self.envelope.fill(&mut env[..n]);
-            let (mut amp_l, mut amp_r) = ([0.0f32; CONTROL_FRAMES], [0.0f32; CONTROL_FRAMES]);
-            let (gl, gr) = (self.gain_left + step_l * start as f32, self.gain_right + step_r * start as f32);
-            for k in 0..n {
-                let ramp = (k + 1) as f32;
-                amp_l[k] = env[k] * (gl + step_l * ramp);
-                amp_r[k] = env[k] * (gr + step_r * ramp);
-            }
-            // Pass 2: read the sample (once for mono), pass 3: filter.
-            let step = ((step * 4_294_967_296.0) as u64).max(1);
+            // Envelope and sample straight into the batch's lanes (the
+            // sample read once for mono); the batch filters and mixes.
             let stereo = ctx.sample.is_stereo();
-            let (mut buf_l, mut buf_r) = ([0.0f32; CONTROL_FRAMES], [0.0f32; CONTROL_FRAMES]);
-            let produced = self.read(ctx, step, &mut buf_l[..n], stereo.then_some(&mut buf_r[..n]));
-            if filtered {
-                if stereo {
-                    self.filter.process_stereo_run(&mut buf_l[..produced], &mut buf_r[..produced]);
-                } else {
-                    self.filter.process_mono_run(&mut buf_l[..produced]);
-                }
-            }
-            // Pass 4: mix.
-            let src_r = if stereo { &buf_r } else { &buf_l };
-            let out = left[start..start + produced].iter_mut().zip(right[start..start + produced].iter_mut());
-            for (k, (ol, or)) in out.enumerate() {
-                *ol += buf_l[k] * amp_l[k];
-                *or += src_r[k] * amp_r[k];
-            }
+            let lane = batch.claim(index, stereo);
+            let (buf_l, buf_r, env) = batch.buffers(lane, stereo);
+            self.envelope.fill(&mut env[start..frames]);
+            let step = ((step * 4_294_967_296.0) as u64).max(1);
+            let produced = self.read(ctx, step, &mut buf_l[start..frames], buf_r.map(|r| &mut r[start..frames]));
+            let params = LaneParams {
+                stereo,
+                start,
+                produced,
+                gain_left: (self.gain_left + step_l * start as f32, step_l),
+                gain_right: (self.gain_right + step_r * start as f32, step_r),
+                filter: filtered.then_some(&self.filter),
+            };
+            batch.finish(lane, &params, frames);
             if produced < n {
                 self.kill();
             }
@@ -356,7 +344,14 @@ impl Voice {
             // (or the sample end), so no checks per frame.
             let fade_start = loop_end - (u64::from(self.crossfade) << 32);
             let limit = if self.looping { loop_end.saturating_sub(3 << 32).min(fade_start).max(loop_start) } else { end };
-            let fast = if self.position < limit { ((limit - self.position).div_ceil(step) as usize).min(n - done) } else { 0 };
+            let want = n - done;
+            let fast = if self.position + step * (want as u64 - 1) < limit {
+                want // the usual case, without a 64-bit division
+            } else if self.position < limit {
+                ((limit - self.position).div_ceil(step) as usize).min(want)
+            } else {
+                0
+            };
             if fast > 0 {
                 let range = done..done + fast;
                 self.position = match (ctx.interpolation, right.as_deref_mut()) {
@@ -419,20 +414,30 @@ impl Voice {
     }
 }
 
-/// The fractional part of a 32.32 position as f32 in [0, 1).
+/// The fractional part of a 32.32 position as f32 in [0, 1), from its top
+/// 24 bits (all an f32 holds). Through a non-negative i32 because that
+/// converts in one instruction on x86 and in wasm (unsigned 64-bit to f32
+/// takes several).
 #[inline(always)]
 fn fraction(position: u64) -> f32 {
-    (position & 0xFFFF_FFFF) as f32 * (1.0 / 4_294_967_296.0)
+    ((position as u32) >> 8) as i32 as f32 * (1.0 / 16_777_216.0)
 }
 
 /// Interpolated reads from `position`, `step` apart, into `out`; the caller
-/// guarantees every window is inside `src`. Returns the position after.
+/// guarantees every window is inside `src` (checked once here, so the loop
+/// has no per-frame bounds checks). Returns the position after.
 #[inline(always)]
 fn read_run<const HERMITE: bool, T: Frame>(src: &[T], mut position: u64, step: u64, out: &mut [f32]) -> u64 {
+    let window_start = |position: u64| (position >> 32) as usize + GUARD_BEFORE - 1;
+    // Positions only grow, so the last window reaches furthest.
+    let last = position + step * (out.len().max(1) as u64 - 1);
+    assert!(window_start(last) + 4 <= src.len(), "read window past the sample");
+    let mode = if HERMITE { Interpolation::Hermite } else { Interpolation::Linear };
     for o in out.iter_mut() {
-        let at = (position >> 32) as usize + GUARD_BEFORE - 1;
-        let w = &src[at..at + 4];
-        let mode = if HERMITE { Interpolation::Hermite } else { Interpolation::Linear };
+        let at = window_start(position);
+        // SAFETY: `position` <= `last` in this loop, and the window of `last`
+        // ends inside `src` (asserted above).
+        let w = unsafe { src.get_unchecked(at..at + 4) };
         *o = interpolate(mode, [w[0].to_f32(), w[1].to_f32(), w[2].to_f32(), w[3].to_f32()], fraction(position));
         position += step;
     }
