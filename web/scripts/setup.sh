@@ -130,10 +130,12 @@ if [ $WANT_TEST_TOOLS = 1 ]; then
     command -v chromedriver >/dev/null || pkgs+=(chromium-driver)
     [ ${#pkgs[@]} = 0 ] || apt_install "${pkgs[@]}"
   fi
-  # A reference renderer and a SoundFont nobody here wrote, for the SF2 tests.
+  # A reference renderer and SoundFonts nobody here wrote, for the SF2 tests
+  # (every preset of both fonts must load).
   pkgs=()
   command -v fluidsynth >/dev/null || pkgs+=(fluidsynth)
   [ -f /usr/share/sounds/sf2/TimGM6mb.sf2 ] || pkgs+=(timgm6mb-soundfont)
+  [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || pkgs+=(fluid-soundfont-gm)
   [ ${#pkgs[@]} = 0 ] || apt_install "${pkgs[@]}"
 fi
 
