@@ -22,8 +22,12 @@ export { SamplerError, isolationProblem, MidiRing, forEachChannelMessage, neares
 const WORKLET_URL = new URL('./generated/sampler-worklet.js', import.meta.url);
 const WASM_URL = new URL('./generated/sampler_wasm_bg.wasm', import.meta.url);
 const PROCESSOR_NAME = 'wasm-sampler';
-/** How often a load checks that the worklet still renders (else it asks for the rest at once). */
-const LOAD_WATCHDOG_MS = 250;
+/**
+ * How often a load checks that the worklet still renders (else it asks for
+ * the rest at once). Over twice the fallback transport's counter interval,
+ * so a posted count always arrives in between.
+ */
+const LOAD_WATCHDOG_MS = 600;
 
 let modulePromise = null;
 const workletLoaded = new WeakMap(); // context -> Promise
