@@ -54,13 +54,13 @@ async function render(setup, play) {
 }
 
 const cents = (hz, expected) => 1200 * Math.log2(hz / expected);
-const window = (out) => out.slice(RATE / 4, RATE / 4 + 8192);
+const steady = (out) => out.slice(RATE / 4, RATE / 4 + 8192);
 
 describe('settings', () => {
   test('setTranspose moves the pitch of later notes', TIMEOUT, async () => {
     const errors = collectErrors(page);
     const { out } = await render((s) => s.setTranspose(-7), (s) => s.noteOn(69, 100, { time: 0 }));
-    const error = cents(pitchOf(window(out), RATE, 200, 600), 440 * 2 ** (-7 / 12));
+    const error = cents(pitchOf(steady(out), RATE, 200, 600), 440 * 2 ** (-7 / 12));
     assert.ok(Math.abs(error) < 1, `A4 down a fifth: ${error.toFixed(3)} cents off`);
     await assert.rejects(page.evaluate(async (api) => {
       const { createSampler } = await import(api);
@@ -73,7 +73,7 @@ describe('settings', () => {
   test('setVelocityCurve changes the level of a soft note', TIMEOUT, async () => {
     const level = async (curve) => {
       const { out } = await render(`(s) => s.setVelocityCurve('${curve}', { velocity: 127 })`, (s) => s.noteOn(69, 40, { time: 0 }));
-      return rms(window(out));
+      return rms(steady(out));
     };
     const linear = await level('linear');
     const soft = await level('soft');
@@ -96,7 +96,7 @@ describe('settings', () => {
     );
     // +8191/8192 of 12 semitones.
     const expected = 440 * 2 ** ((12 * 8191) / 8192 / 12);
-    const error = cents(pitchOf(window(out), RATE, 600, 1200), expected);
+    const error = cents(pitchOf(steady(out), RATE, 600, 1200), expected);
     assert.ok(Math.abs(error) < 1, `bent an octave up: ${error.toFixed(3)} cents off`);
   });
 

@@ -225,8 +225,7 @@ export class Sampler {
 
   /** All Notes Off on every channel (or one). */
   allNotesOff({ time, channel } = {}) {
-    const channels = channel === undefined ? [...Array(16).keys()] : [checkChannel(channel)];
-    return channels.map((c) => this._send(0xb0 | c, 123, 0, 3, time)).every(Boolean);
+    return channelsOf(channel).map((c) => this._send(0xb0 | c, 123, 0, 3, time)).every(Boolean);
   }
 
   _send(status, d1, d2, length, time, timestamp, port = 0) {
@@ -330,13 +329,11 @@ export class Sampler {
       );
     }
     const transfer = samples.flatMap((s) => s.channels.map((c) => c.buffer));
-    const id = `instrument-${this._nextId++}`;
-    const loaded = new Promise((resolve, reject) => this._waiting.set(id, { resolve, reject }));
     // While the context renders, the worklet copies the samples in slices
     // after each quantum; when it does not render (not started, suspended,
     // offline before startRendering), it must do them at once.
     const now = this.context.state !== 'running';
-    this.node.port.postMessage({ type: 'instrument', id, samples, regions, options, now }, transfer);
+    const loaded = this._request('instrument', { samples, regions, options, now }, transfer);
     let lastQuanta = this.stats().quanta;
     const watchdog = setInterval(() => {
       const quanta = this.stats().quanta;
@@ -446,9 +443,8 @@ export class Sampler {
   setPitchBendRange(semitones, { cents = 0, channel, time } = {}) {
     checkData('semitones', semitones);
     checkData('cents', cents);
-    const channels = channel === undefined ? [...Array(16).keys()] : [checkChannel(channel)];
     let ok = true;
-    for (const c of channels) {
+    for (const c of channelsOf(channel)) {
       // RPN 0 (LSB, MSB), data entry MSB/LSB, then RPN null so a stray
       // data-entry message cannot change it again.
       for (const [cc, value] of [[101, 0], [100, 0], [6, semitones], [38, cents], [101, 127], [100, 127]]) {
@@ -467,17 +463,23 @@ export class Sampler {
   async sync() {
     if (this.transport === 'shared') return;
     this.ring.flush();
-    const id = `sync-${this._nextId++}`;
-    const synced = new Promise((resolve, reject) => this._waiting.set(id, { resolve, reject }));
-    this.node.port.postMessage({ type: 'sync', id });
-    await synced;
+    await this._request('sync');
   }
 
-  _settings(settings) {
-    const id = `settings-${this._nextId++}`;
-    const applied = new Promise((resolve, reject) => this._waiting.set(id, { resolve, reject }));
-    this.node.port.postMessage({ type: 'settings', id, ...settings });
-    return applied.then((msg) => msg.applied);
+  async _settings(settings) {
+    return (await this._request('settings', settings)).applied;
+  }
+
+  /**
+   * Posts a `type` message with a fresh id; resolves with the worklet's
+   * reply to that id (rejects with the error it reports for it). Ids start
+   * with the type, which names the error code of an unexplained failure.
+   */
+  _request(type, fields = {}, transfer = []) {
+    const id = `${type}-${this._nextId++}`;
+    const reply = new Promise((resolve, reject) => this._waiting.set(id, { resolve, reject }));
+    this.node.port.postMessage({ type, id, ...fields }, transfer);
+    return reply;
   }
 
   /** Counters from the shared buffer; cheap enough to poll every frame. */
@@ -506,6 +508,11 @@ export function instrumentBytes(samples) {
   let bytes = 0;
   for (const s of samples) for (const c of s.channels) bytes += c.byteLength;
   return bytes;
+}
+
+/** Every channel, or just `channel` (checked). */
+function channelsOf(channel) {
+  return channel === undefined ? [...Array(16).keys()] : [checkChannel(channel)];
 }
 
 function checkData(name, value) {

@@ -164,7 +164,7 @@ export class MidiRing {
       maxFill: stat(STAT_MAX_FILL),
       invalid: stat(STAT_INVALID),
       // Published about once a second by the worklet; null until then.
-      dspLoad: stat(STAT_QUANTA) > 0 && stat(STAT_DSP_LOAD_PPM) > 0 ? stat(STAT_DSP_LOAD_PPM) / 1e6 : null,
+      dspLoad: stat(STAT_DSP_LOAD_PPM) > 0 ? stat(STAT_DSP_LOAD_PPM) / 1e6 : null,
       overBudget: stat(STAT_OVER_BUDGET),
       dropped: this.dropped,
       fill: this.fill,

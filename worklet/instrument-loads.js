@@ -14,6 +14,7 @@ export const SLICE_BYTES = 1 << 18;
 /** Regions deserialised per render quantum. */
 export const SLICE_REGIONS = 256;
 
+const sampleBytes = ({ channels }) => channels.reduce((sum, c) => sum + c.byteLength, 0);
 const mib = (bytes) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
 export class InstrumentLoads {
@@ -48,33 +49,39 @@ export class InstrumentLoads {
   step(budget = SLICE_BYTES) {
     if (!this.current && !this.start()) return;
     const job = this.current;
-    const s = this.sampler;
     const started = this.clock();
     job.steps++;
+    let bytes;
     try {
-      let copied = 0;
-      while (job.sample < job.samples.length && (copied === 0 || copied < budget)) {
-        const { channels, sampleRate } = job.samples[job.sample];
-        if (channels[0] instanceof Int16Array) s.addSampleI16(channels[0], channels[1], sampleRate);
-        else s.addSample(channels[0], channels[1], sampleRate);
-        copied += channels.reduce((sum, c) => sum + c.byteLength, 0) || 1;
-        // Copied: let the transferred buffer go.
-        job.samples[job.sample++] = null;
-      }
-      job.longestMs = Math.max(job.longestMs, this.clock() - started);
-      if (job.sample < job.samples.length) return;
-      const regionsEnd = Math.min(job.regions.length, job.region + (budget === Infinity ? Infinity : SLICE_REGIONS));
-      for (; job.region < regionsEnd; job.region++) s.addRegionValue(job.regions[job.region]);
-      job.longestMs = Math.max(job.longestMs, this.clock() - started);
-      if (job.region < job.regions.length) return;
-      const bytes = s.commitInstrument(job.options);
-      job.longestMs = Math.max(job.longestMs, this.clock() - started);
-      this.post({ type: 'instrument-loaded', id: job.id, bytes, memory: this.memoryBytes(), steps: job.steps, longestStepMs: job.longestMs });
-      this.finish();
+      bytes = this.advance(job, budget);
     } catch (err) {
       this.post({ type: 'error', id: job.id, message: String(err && err.message ? err.message : err) });
       this.finish();
+      return;
     }
+    job.longestMs = Math.max(job.longestMs, this.clock() - started);
+    if (bytes === null) return;
+    this.post({ type: 'instrument-loaded', id: job.id, bytes, memory: this.memoryBytes(), steps: job.steps, longestStepMs: job.longestMs });
+    this.finish();
+  }
+
+  /** Adds the next slice; returns the instrument's bytes once it is committed, else null. */
+  advance(job, budget) {
+    const s = this.sampler;
+    for (let copied = 0; job.sample < job.samples.length && copied < budget; job.sample++) {
+      const sample = job.samples[job.sample];
+      const { channels, sampleRate } = sample;
+      if (channels[0] instanceof Int16Array) s.addSampleI16(channels[0], channels[1], sampleRate);
+      else s.addSample(channels[0], channels[1], sampleRate);
+      copied += sampleBytes(sample);
+      // Copied: let the transferred buffer go.
+      job.samples[job.sample] = null;
+    }
+    if (job.sample < job.samples.length) return null;
+    const regionsEnd = budget === Infinity ? job.regions.length : Math.min(job.regions.length, job.region + SLICE_REGIONS);
+    for (; job.region < regionsEnd; job.region++) s.addRegionValue(job.regions[job.region]);
+    if (job.region < job.regions.length) return null;
+    return s.commitInstrument(job.options);
   }
 
   // Memory is checked first: each sample is copied into wasm memory and
@@ -88,8 +95,8 @@ export class InstrumentLoads {
     const { id, samples } = message;
     let total = 0;
     let largest = 0;
-    for (const { channels } of samples) {
-      const bytes = channels.reduce((sum, c) => sum + c.byteLength, 0);
+    for (const sample of samples) {
+      const bytes = sampleBytes(sample);
       total += bytes;
       largest = Math.max(largest, bytes);
     }

@@ -95,22 +95,17 @@ impl NoteInput {
     /// transpose is now). A release without a press maps by the current
     /// transpose, so All Notes Off style sequences still reach the engine.
     pub fn note_off(&mut self, channel: u8, key: u8) -> Option<u8> {
-        let slot = &mut self.started[usize::from(channel & 15)][usize::from(key & 127)];
-        let started = std::mem::replace(slot, NONE);
-        if started != NONE {
-            Some(started)
-        } else {
-            self.transposed(key)
-        }
+        let note = self.pressure_note(channel, key);
+        self.started[usize::from(channel & 15)][usize::from(key & 127)] = NONE;
+        note
     }
 
-    /// Polyphonic pressure follows the note the key is sounding.
+    /// The note `key` sounds: the one its press started, else the key
+    /// transposed now. Polyphonic pressure follows it.
     pub fn pressure_note(&self, channel: u8, key: u8) -> Option<u8> {
-        let started = self.started[usize::from(channel & 15)][usize::from(key & 127)];
-        if started != NONE {
-            Some(started)
-        } else {
-            self.transposed(key)
+        match self.started[usize::from(channel & 15)][usize::from(key & 127)] {
+            NONE => self.transposed(key),
+            started => Some(started),
         }
     }
 
