@@ -157,7 +157,7 @@ export interface SoundFontPreset {
 export interface CopyReport {
   /** Pieces the copy took (render quanta, while rendering). */
   copySteps: number;
-  /** The longest piece, in ms of the worklet's clock (see `Sampler.dspClock`). */
+  /** The longest piece, in ms of the worklet's clock (see `Sampler.dspClock`; Date.now() where it has none). */
   longestCopyMs: number;
 }
 
@@ -221,12 +221,19 @@ export interface SamplerStats {
   /** Events that were not a MIDI message the engine understands. */
   invalid: number;
   /**
-   * Share of real time the worklet spent rendering (0..1), averaged over the
-   * last second; null until the first second is measured. Measured with the
-   * worklet's clock (see `Sampler.dspClock`).
+   * Share of real time the worklet spent rendering (0..1), including the
+   * copying of an instrument being loaded, averaged over about a second;
+   * null until the first second is measured, and always null where the
+   * worklet has no clock fine enough to measure it (see `Sampler.dspClock`).
+   * With `Temporal.Now` a random eighth of the quanta is timed, so this is
+   * an unbiased estimate rather than a sum over every quantum.
    */
   dspLoad: number | null;
-  /** Quanta whose measured render time exceeded their own duration. */
+  /**
+   * Quanta whose measured render time exceeded their own duration; an
+   * estimate from the timed quanta when only some are timed (each counts
+   * for the quanta it was drawn from). 0 where nothing can be measured.
+   */
   overBudget: number;
   /** Events refused because the ring was full (those calls returned false). */
   dropped: number;
@@ -390,8 +397,13 @@ export class Sampler {
   setTranspose(semitones: number): Promise<void>;
   /** RPN 0 on every channel (or `channel`), sent through the ring. False if the ring was full. */
   setPitchBendRange(semitones: number, options?: { cents?: number; channel?: number; time?: number }): boolean;
-  /** The clock the worklet measures render time with: 'performance.now' or 'Date.now' (1 ms steps, averaged). */
-  readonly dspClock: 'performance.now' | 'Date.now';
+  /**
+   * The clock the worklet measures render time with: 'performance.now'
+   * where its scope has one, else 'Temporal.Now' (microsecond steps; Chromium),
+   * else null: then `stats().dspLoad` stays null. Date.now() is never used:
+   * its 1 ms steps can fall in step with the audio callback and read 0.
+   */
+  readonly dspClock: 'performance.now' | 'Temporal.Now' | null;
   /** Counters of the event path and the voices. */
   stats(): SamplerStats;
   /** Disconnects the node and MIDI; pending and later loads reject with `SamplerError` 'disposed'. */

@@ -14,15 +14,10 @@ import { initSync, WasmSampler, ringLayout } from '../web/generated/sampler_wasm
 import { layoutDifferences, MidiRing } from '../web/ring.js';
 import { EVENT_FIELDS, STATS_INTERVAL_SECONDS } from '../web/message-ring.js';
 import { InstrumentLoads } from './instrument-loads.js';
+import { RenderMeter, renderClock } from './render-meter.js';
 
-// The worklet scope may have no performance.now() (Chromium's has none);
-// Date.now() counts whole milliseconds, so one quantum's time is coarse, but
-// its average over many quanta is right (the quanta start at random phases
-// of the millisecond tick).
-const clock = globalThis.performance?.now ? () => globalThis.performance.now() : Date.now;
-const CLOCK_NAME = globalThis.performance?.now ? 'performance.now' : 'Date.now';
-/** Render-time measurements are published about once a second. */
-const TIMING_WINDOW_SECONDS = 1;
+const CLOCK = renderClock();
+
 const VELOCITY_CURVES = { linear: 0, soft: 1, hard: 2, fixed: 3 };
 
 class SamplerProcessor extends AudioWorkletProcessor {
@@ -42,12 +37,12 @@ class SamplerProcessor extends AudioWorkletProcessor {
       this.framesSinceStats = 0;
       // New instruments are built in slices after each quantum's render
       // (see instrument-loads.js); the current one plays until then.
-      this.loads = new InstrumentLoads(this.sampler, (m) => this.port.postMessage(m), () => this.wasm.memory.buffer.byteLength, clock);
+      this.loads = new InstrumentLoads(this.sampler, (m) => this.port.postMessage(m), () => this.wasm.memory.buffer.byteLength, CLOCK?.now ?? Date.now);
       this.bindViews(128);
-      this.busyMs = 0;
-      this.timedFrames = 0;
-      this.overBudget = 0;
-      this.port.postMessage({ type: 'ready', maxBlock: WasmSampler.maxBlock(), clock: CLOCK_NAME });
+      // The DSP load and over-budget quanta, published through the ring's
+      // statistics words (render-meter.js says how, and when it cannot).
+      this.meter = new RenderMeter(CLOCK, sampleRate, (ppm, overBudget) => this.sampler.publishTiming(ppm, overBudget));
+      this.port.postMessage({ type: 'ready', maxBlock: WasmSampler.maxBlock(), clock: CLOCK?.name ?? null });
     } catch (err) {
       this.fail(err);
     }
@@ -116,10 +111,12 @@ class SamplerProcessor extends AudioWorkletProcessor {
     if (this.failed) return true;
     const out = outputs[0];
     const frames = out[0].length;
-    const started = clock();
+    // Quanta that also copy a slice of a new instrument are always timed:
+    // that work is part of the load too.
+    const loading = this.loads.busy;
+    const started = this.meter.begin(loading);
     try {
       this.sampler.process(currentFrame, frames);
-      this.measure(clock() - started, frames);
     } catch (err) {
       // A trap leaves the wasm instance unusable; go silent and say why.
       this.fail(err);
@@ -131,13 +128,14 @@ class SamplerProcessor extends AudioWorkletProcessor {
     out[0].set(this.left);
     if (out.length > 1) out[1].set(this.right);
     // After the quantum is out: the time it did not need.
-    if (this.loads.busy) {
+    if (loading) {
       try {
         this.loads.step();
       } catch (err) {
         this.fail(err);
       }
     }
+    this.meter.end(started, frames, loading);
     return true;
   }
 
@@ -153,21 +151,6 @@ class SamplerProcessor extends AudioWorkletProcessor {
       this.port.postMessage({ type: 'stats', stats: this.inbox.stats() });
     }
   }
-
-  /** Adds one quantum's render time; publishes the load once per window. */
-  measure(elapsedMs, frames) {
-    this.busyMs += elapsedMs;
-    this.timedFrames += frames;
-    if (elapsedMs > (1000 * frames) / sampleRate) this.overBudget++;
-    if (this.timedFrames >= TIMING_WINDOW_SECONDS * sampleRate) {
-      const realMs = (1000 * this.timedFrames) / sampleRate;
-      const ppm = Math.min(0xffffffff, Math.max(1, Math.round((1e6 * this.busyMs) / realMs)));
-      this.sampler.publishTiming(ppm, this.overBudget);
-      this.busyMs = 0;
-      this.timedFrames = 0;
-    }
-  }
 }
-
 
 registerProcessor('wasm-sampler', SamplerProcessor);
