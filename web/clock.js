@@ -174,3 +174,49 @@ export function defaultScheduleDelay(context) {
   const ahead = (context.baseLatency || quantum) + (context.outputLatency || 0);
   return ahead + 2 * quantum + 0.003;
 }
+
+const QUANTUM = 128;
+
+/**
+ * The mean time from an event to the speaker in 'lowest' latency mode, in
+ * Chromium's terms:
+ * - the device asks for a callback buffer of `baseLatency` at a time and
+ *   the context renders it in one burst, so an event waits from 0 to one
+ *   buffer for the next render: half a buffer on average;
+ * - the render runs in whole 128-frame quanta into a FIFO the device
+ *   reads, which keeps what is left over: on average (128 - g) / 2 frames,
+ *   g = gcd(buffer frames mod 128, 128) (none when the buffer is whole
+ *   quanta; 63.5 frames for 441);
+ * - the event's first frame then takes `outputLatency` to the speaker.
+ *   Chromium's outputLatency is the device's delay plus the buffer it has
+ *   just been handed, one baseLatency: adding baseLatency to it again
+ *   counts that buffer twice.
+ * Chromium rounds outputLatency to 8 ms unless the page may use the
+ * microphone (then to 1 ms). Where it is not known yet (0), one buffer
+ * stands in for it.
+ */
+export function lowestLatency(context) {
+  const rate = context.sampleRate;
+  const buffer = context.baseLatency || QUANTUM / rate;
+  const frames = Math.round(buffer * rate);
+  const leftover = (QUANTUM - gcd(frames % QUANTUM, QUANTUM)) / 2;
+  return (context.outputLatency || buffer) + buffer / 2 + leftover / rate;
+}
+
+/**
+ * How long after its timestamp an event in 'lowest' mode may start before
+ * it counts as late: the most an event delivered at once can take
+ * (outputLatency, a whole buffer of waiting, up to a quantum of leftover),
+ * plus a quantum and 3 ms of delivery jitter. That is defaultScheduleDelay:
+ * late in 'lowest' mode means later than 'constant' mode with its default
+ * delay would have played it.
+ */
+export function lowestLateAfter(context) {
+  const quantum = QUANTUM / context.sampleRate;
+  const buffer = context.baseLatency || quantum;
+  return (context.outputLatency || buffer) + buffer + 2 * quantum + 0.003;
+}
+
+function gcd(a, b) {
+  return b === 0 ? a : gcd(b, a % b);
+}

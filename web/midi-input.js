@@ -2,6 +2,7 @@
 // channel messages for the ring.
 
 import { SamplerError } from './errors.js';
+import { describe } from './arguments.js';
 
 /** The most bytes one call may pass (a bound on the work it can cause). */
 export const MAX_MIDI_BYTES = 65536;
@@ -36,12 +37,6 @@ export function midiBytes(bytes, what = 'MIDI bytes') {
     copy[i] = b;
   }
   return copy;
-}
-
-function describe(value) {
-  if (typeof value === 'string') return `the string "${value.length > 20 ? `${value.slice(0, 20)}...` : value}"`;
-  if (typeof value === 'bigint') return `${value}n`;
-  return value === null || typeof value !== 'object' ? String(value) : value.constructor?.name ?? 'an object';
 }
 
 /**
