@@ -145,6 +145,22 @@ describe('event arguments', () => {
     assert.equal(result.fill, 0);
   });
 
+  test('settings refuse strings that would pass a numeric comparison, and unknown latency modes', TIMEOUT, async () => {
+    const { result } = await render(async (s) => ({
+      gain: await tryCall(() => s.setMasterGain('1')),
+      delay: await tryCall(() => { s.scheduleDelay = '0.5'; }),
+      mode: await tryCall(() => { s.latencyMode = 'fastest'; }),
+      modeOption: await tryCall(async () => (await import(samplerApi)).createSampler(s.context, { latencyMode: 'fastest' })),
+      after: { delay: s.scheduleDelay, mode: s.latencyMode },
+    }));
+    assert.match(result.gain ?? 'accepted', /^TypeError: master gain must be a number, got the string "1"/);
+    assert.match(result.delay ?? 'accepted', /^TypeError: schedule delay must be a number, got the string "0.5"/);
+    assert.match(result.mode ?? 'accepted', /^RangeError: latencyMode must be 'constant' or 'lowest', got the string "fastest"/);
+    assert.match(result.modeOption ?? 'accepted', /^RangeError: latencyMode must be/);
+    assert.equal(typeof result.after.delay, 'number');
+    assert.equal(result.after.mode, 'constant');
+  });
+
   test('times that are not finite or beyond the one-day horizon are refused; nothing plays at once (time: 1e300)', TIMEOUT, async () => {
     const { out, result } = await render(async (s) => {
       const refused = {};

@@ -64,11 +64,12 @@ export function checkFinite(name, value, min = -Infinity) {
 
 /**
  * An event time in context seconds (undefined and null: none), within
- * EVENT_HORIZON_SECONDS of `now`.
+ * EVENT_HORIZON_SECONDS of `context.currentTime`.
  */
-export function checkTime(time, now) {
+export function checkTime(time, context) {
   if (time === undefined || time === null) return undefined;
   checkNumber('time', time);
+  const now = context.currentTime;
   if (!(Math.abs(time - now) <= EVENT_HORIZON_SECONDS)) {
     throw new RangeError(`time must be a finite number of context seconds within ${EVENT_HORIZON_SECONDS} s of currentTime (${now}), got ${time}`);
   }

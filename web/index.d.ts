@@ -331,7 +331,7 @@ export class Sampler {
    * another value throws a `RangeError`.
    */
   latencyMode: LatencyMode;
-  /** Seconds, in [0, 1); setting another value throws a `RangeError`. */
+  /** Seconds, in [0, 1); setting another number throws a `RangeError`, a non-number a `TypeError`. */
   scheduleDelay: number;
   /**
    * Seconds from a key press to the speaker in the current mode. 'constant':
@@ -428,7 +428,7 @@ export class Sampler {
   ): Promise<MidiInputsTracker>;
   /** Stops playing from Web MIDI. */
   disconnectMidi(): void;
-  /** Output gain, linear (default 0.5; values above 4 are clamped); throws a `RangeError` for a negative or non-finite gain. */
+  /** Output gain, linear (default 0.5; values above 4 are clamped); throws a `RangeError` for a negative or non-finite gain, a `TypeError` for a non-number. */
   setMasterGain(gain: number): void;
   /** Voices that may sound at once, 1..maxPolyphony; resolves to the cap in effect. */
   setPolyphony(voices: number): Promise<number>;

@@ -116,6 +116,7 @@ function checkLatencyMode(mode) {
 }
 
 function checkDelay(seconds) {
+  checkFinite('schedule delay', seconds);
   if (!(seconds >= 0 && seconds < 1)) throw new RangeError(`schedule delay must be in [0, 1) s, got ${seconds}`);
 }
 
@@ -209,7 +210,7 @@ export class Sampler {
    */
   sendMidi(bytes, time, options) {
     const { timestamp, port = 0 } = optionsObject(options, 'sendMidi');
-    checkTime(time, this.context.currentTime);
+    checkTime(time, this.context);
     checkTimestamp(timestamp, performance.now());
     checkInteger('port', port, 0, 255);
     let ok = true;
@@ -257,7 +258,7 @@ export class Sampler {
   /** All Notes Off on every channel (or one). */
   allNotesOff(options) {
     const { time, channel } = optionsObject(options, 'allNotesOff');
-    checkTime(time, this.context.currentTime);
+    checkTime(time, this.context);
     return channelsOf(channel).map((c) => this._send(0xb0 | c, 123, 0, 3, time)).every(Boolean);
   }
 
@@ -270,7 +271,7 @@ export class Sampler {
   _send(status, d1, d2, length, time, timestamp, port = 0) {
     let frame;
     let flags = 0;
-    const at = checkTime(time, this.context.currentTime);
+    const at = checkTime(time, this.context);
     if (at !== undefined) {
       frame = this.clock.frameAtTime(at);
     } else if (this.latencyMode === 'lowest') {
@@ -456,7 +457,7 @@ export class Sampler {
   }
 
   setMasterGain(gain) {
-    if (!(gain >= 0 && gain < Infinity)) throw new RangeError(`master gain must be a finite number >= 0, got ${gain}`);
+    checkFinite('master gain', gain, 0);
     this.node.port.postMessage({ type: 'master-gain', gain });
   }
 
@@ -504,7 +505,7 @@ export class Sampler {
     const { cents = 0, channel, time } = optionsObject(options, 'setPitchBendRange');
     checkData('semitones', semitones);
     checkData('cents', cents);
-    checkTime(time, this.context.currentTime);
+    checkTime(time, this.context);
     let ok = true;
     for (const c of channelsOf(channel)) {
       // RPN 0 (LSB, MSB), data entry MSB/LSB, then RPN null so a stray
