@@ -284,7 +284,12 @@ export class MidiRing {
   readonly capacity: number;
   readonly fill: number;
   readonly dropped: number;
-  /** Publishes one MIDI message for context sample `frame`; false (and counted as dropped) when the ring is full. */
+  /**
+   * Publishes one MIDI message for context sample `frame`; false (and
+   * counted as dropped) when the ring is full. With the immediate flag (1)
+   * in `flags` it plays at the next quantum, and `frame` is the deadline
+   * after which it counts as late (0: none).
+   */
   trySend(frame: number, status: number, data1?: number, data2?: number, length?: number, port?: number, flags?: number): boolean;
   stats(): SamplerStats;
 }
