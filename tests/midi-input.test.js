@@ -1,7 +1,7 @@
 // Web MIDI input handling, with a fake MIDIAccess.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachChannelMessage, MidiInputs, requestMidiAccess } from '../web/midi-input.js';
+import { forEachChannelMessage, MidiInputs, requestMidiAccess, MAX_MIDI_BYTES } from '../web/midi-input.js';
 import { ContextClock } from '../web/clock.js';
 import { nearestRootRanges } from '../web/index.js';
 
@@ -30,6 +30,46 @@ test('system messages, garbage and truncation are skipped without hanging', () =
     const bytes = Array.from({ length: 1 + (k % 17) }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff);
     for (const [s, a, b] of parse(bytes)) assert.ok(s >= 0x80 && s < 0xf0 && a < 0x80 && b < 0x80);
   }
+});
+
+test('a status byte other than real-time ends an unterminated sysex, and is not lost', () => {
+  assert.deepEqual(parse([0xf0, 1, 2, 3, 0x90, 69, 100]), [[0x90, 69, 100, 3]]);
+  assert.deepEqual(parse([0xf0, 1, 0xc2, 5, 0xf7]), [[0xc2, 5, 0, 2]], 'the stray end of sysex is skipped');
+  assert.deepEqual(parse([0xf0, 1, 0xf2, 0, 0, 0x80, 60, 0]), [[0x80, 60, 0, 3]], 'a system common message ends it too');
+  // Real-time bytes may interleave with a sysex without ending it.
+  assert.deepEqual(parse([0xf0, 1, 0xf8, 2, 0xfe, 3, 0xf7, 0x90, 60, 1]), [[0x90, 60, 1, 3]]);
+  assert.deepEqual(parse([0xf0, 1, 0xf8, 0x40, 0x40, 0xf7]), [], 'data bytes after a real-time byte are still sysex');
+});
+
+test('bytes must be a bounded array-like of integers 0..255; nothing is emitted otherwise', () => {
+  // A proxy that fails instead of hanging when read without bound.
+  const counted = (length) => {
+    let reads = 0;
+    return new Proxy({ length }, {
+      get(target, key) {
+        if (key !== 'length' && ++reads > 10_000) throw new Error(`read ${reads} elements of a length-${length} array-like`);
+        return target[key];
+      },
+    });
+  };
+  for (const length of [Infinity, 2 ** 53, 2 ** 32, MAX_MIDI_BYTES + 1, -1, 1.5, NaN]) {
+    assert.throws(() => forEachChannelMessage(counted(length), () => {}), RangeError, `length ${length}`);
+  }
+  for (const bad of [null, undefined, 42, {}, 'abc', { length: '3' }]) {
+    assert.throws(() => forEachChannelMessage(bad, () => {}), TypeError, `bytes ${String(bad)}`);
+  }
+  const emitted = [];
+  const send = (bytes) => forEachChannelMessage(bytes, (...m) => emitted.push(m));
+  for (const bad of [[0x90, 60, 256], [0x90, 60, -1], [0x90, 60, 1.5], [0x90, 60, NaN], [0x90, 60, 100, 0x90, 61, 999]]) {
+    assert.throws(() => send(bad), RangeError, `bytes ${bad}`);
+  }
+  for (const bad of [[0x90, 60, '100'], [0x90, 60, null], [0x90, 60, 100n]]) {
+    assert.throws(() => send(bad), TypeError, `bytes ${bad}`);
+  }
+  assert.deepEqual(emitted, [], 'a refused array emits none of its messages');
+  send(new Uint8Array(MAX_MIDI_BYTES).fill(0xf8));
+  send({ length: 3, 0: 0x90, 1: 60, 2: 100 });
+  assert.deepEqual(emitted, [[0x90, 60, 100, 3]]);
 });
 
 class FakeInput extends EventTarget {

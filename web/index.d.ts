@@ -48,7 +48,7 @@ export interface SamplerOptions {
   maxPolyphony?: number;
   /** Events the ring holds between two render quanta, 2..1048576 (default 1024, rounded up to a power of two). */
   ringCapacity?: number;
-  /** 'constant': every event at timestamp + scheduleDelay (default); 'lowest': at the next quantum. */
+  /** 'constant': every event at timestamp + scheduleDelay (default); 'lowest': at the next quantum. Other values: a `RangeError`. */
   latencyMode?: LatencyMode;
   /** Seconds from a timestamp to sound in 'constant' mode, in [0, 1) (default: from the context's latencies). */
   scheduleDelay?: number;
@@ -62,8 +62,18 @@ export interface SamplerOptions {
   transport?: 'auto' | 'shared' | 'message';
 }
 
+/**
+ * The options of an event method: an object (or undefined; null and other
+ * values throw a `TypeError`).
+ */
 export interface EventOptions {
-  /** When to apply the event, in AudioContext seconds (sample-accurate). Default: now. */
+  /**
+   * When to apply the event, in AudioContext seconds (sample-accurate).
+   * Default (or null): now. A time in the past plays at once and counts as
+   * late. It must lie within one day (86,400 s) of `context.currentTime`,
+   * either way: other numbers (and NaN, ±Infinity) throw a `RangeError`,
+   * other types a `TypeError`.
+   */
   time?: number;
   /** MIDI channel 0..15 (default 0). */
   channel?: number;
@@ -75,23 +85,23 @@ export interface SampleEntry {
   url?: string;
   /** An already decoded sample. */
   audioBuffer?: AudioBuffer;
-  /** Raw sample data, one array per channel (copied). */
+  /** Raw sample data, one or two arrays of equal length (at least one frame), every value finite (copied). */
   channels?: ArrayLike<number>[];
-  /** The rate of `channels`, in Hz. */
+  /** The rate of `channels`, 1000..768000 Hz (required with `channels`). */
   sampleRate?: number;
   /** The key, 0..127, at which the sample sounds at its recorded pitch. */
   rootKey: number;
-  /** Lowest key that plays this sample (default: half-way to the next lower root). */
+  /** Lowest key, 0..127, that plays this sample (default: half-way to the next lower root). */
   keyLo?: number;
-  /** Highest key that plays this sample (default: half-way to the next higher root). */
+  /** Highest key, 0..127 and not below `keyLo`, that plays this sample (default: half-way to the next higher root). */
   keyHi?: number;
-  /** Lowest velocity that plays this sample (default 1). */
+  /** Lowest velocity, 0..127, that plays this sample (default 1). */
   velLo?: number;
-  /** Highest velocity that plays this sample (default 127). */
+  /** Highest velocity, 0..127 and not below `velLo`, that plays this sample (default 127). */
   velHi?: number;
-  /** Fine tuning in cents (default 0). */
+  /** Fine tuning in cents, a finite number (default 0). */
   tuneCents?: number;
-  /** Linear gain (default 1). */
+  /** Linear gain, finite and >= 0 (default 1). */
   gain?: number;
 }
 
@@ -206,7 +216,16 @@ export interface JsonInstrument {
 export interface SamplerStats {
   /** Events the audio thread has taken from the ring. */
   received: number;
-  /** Events whose time had already passed when taken; applied at the start of the render quantum. */
+  /**
+   * Events applied later than they should have been, at the start of the
+   * render quantum: with a `time`, or in 'constant' mode, those whose frame
+   * had already passed when taken. In 'lowest' mode, those that started
+   * more than the default `scheduleDelay` after their timestamp (when
+   * 'constant' mode would have played them): an event handled at once
+   * takes at most outputLatency, one output buffer and a quantum, so this
+   * leaves a quantum and 3 ms for delivery; an event held up longer on a
+   * busy main thread is late.
+   */
   late: number;
   /** Render quanta completed (wraps at 2^32). */
   quanta: number;
@@ -272,7 +291,12 @@ export class MidiRing {
   readonly capacity: number;
   readonly fill: number;
   readonly dropped: number;
-  /** Publishes one MIDI message for context sample `frame`; false (and counted as dropped) when the ring is full. */
+  /**
+   * Publishes one MIDI message for context sample `frame`; false (and
+   * counted as dropped) when the ring is full. With the immediate flag (1)
+   * in `flags` it plays at the next quantum, and `frame` is the deadline
+   * after which it counts as late (0: none).
+   */
   trySend(frame: number, status: number, data1?: number, data2?: number, length?: number, port?: number, flags?: number): boolean;
   stats(): SamplerStats;
 }
@@ -294,7 +318,11 @@ export class MessageRing {
  * methods (`noteOn` ... `allNotesOff`) are sample-accurate when given a
  * `time`, return false when the ring was full and the event was dropped,
  * and throw a `RangeError` for a note, velocity, controller, value,
- * program or channel outside its MIDI range or a non-finite `time`.
+ * program or channel outside its MIDI range or a `time` outside the
+ * horizon (see `EventOptions`), and a `TypeError` for a value that is not
+ * a number. A call that throws sends nothing. Every method's `options`
+ * must be an object or undefined: anything else, null too, throws (or
+ * rejects with) a `TypeError`.
  */
 export class Sampler {
   readonly context: BaseAudioContext;
@@ -309,11 +337,27 @@ export class Sampler {
    * 'message' transport before OfflineAudioContext.startRendering().
    */
   sync(): Promise<void>;
-  /** 'constant' (the default): events without a `time` sound `scheduleDelay` after their timestamp; 'lowest': at the next render quantum. */
+  /**
+   * 'constant' (the default): events without a `time` sound `scheduleDelay`
+   * after their timestamp; 'lowest': at the next render quantum. Setting
+   * another value throws a `RangeError`.
+   */
   latencyMode: LatencyMode;
-  /** Seconds, in [0, 1); setting another value throws a `RangeError`. */
+  /** Seconds, in [0, 1); setting another number throws a `RangeError`, a non-number a `TypeError`. */
   scheduleDelay: number;
-  /** Seconds from a key press to the speaker in the current mode. */
+  /**
+   * Seconds from a key press to the speaker in the current mode. 'constant':
+   * `scheduleDelay`, for every event. 'lowest': the mean, which events vary
+   * around by one output buffer: `outputLatency` (in Chromium the device's
+   * delay plus the buffer it is playing, so one `baseLatency` is in it
+   * already), plus half a `baseLatency` (the output asks for a buffer at a
+   * time and the context renders it at once, so an event waits 0 to one
+   * buffer for the next render), plus the mean remainder that the render's
+   * 128-frame quanta leave queued for the output (none when a buffer is
+   * whole quanta; 63.5 frames for Chromium's 441-frame buffer at 44.1 kHz).
+   * Chromium rounds `outputLatency` to 8 ms unless the page may use the
+   * microphone (then to 1 ms), and so is this.
+   */
   readonly latency: number;
   /** Errors the audio thread reported. */
   readonly errors: SamplerError[];
@@ -322,7 +366,7 @@ export class Sampler {
 
   /** Note on: `note` and `velocity` (default 100) in 0..127. */
   noteOn(note: number, velocity?: number, options?: EventOptions): boolean;
-  /** Note off, with an optional release velocity. */
+  /** Note off, with an optional release velocity in 0..127 (default 0; a `RangeError` otherwise). */
   noteOff(note: number, options?: EventOptions & { velocity?: number }): boolean;
   /** Control change: `controller` and `value` in 0..127 (64: sustain pedal, 123: all notes off, ...). */
   controlChange(controller: number, value: number, options?: EventOptions): boolean;
@@ -332,9 +376,14 @@ export class Sampler {
   programChange(program: number, options?: EventOptions): boolean;
   /**
    * Raw MIDI bytes: one or more channel messages (running status allowed;
-   * system messages are skipped). `time` in context seconds; without it,
-   * `options.timestamp` (the performance.now() clock, as on MIDI events) or
-   * now. Throws a `TypeError` when `bytes` is not array-like.
+   * system messages are skipped; a sysex ends at 0xF7 or at the next
+   * status byte other than real-time 0xF8..0xFF). `bytes`: an array-like
+   * of at most 65,536 integers 0..255. `time` in context seconds (as in
+   * `EventOptions`); without it, `options.timestamp` (the performance.now()
+   * clock, as on MIDI events, within one day of now) or now. `options.port`:
+   * 0..255. Everything is checked before anything is sent: a `TypeError`
+   * for `bytes` that is not array-like or holds a non-number, a `RangeError`
+   * for a length, byte, time, timestamp or port out of range.
    */
   sendMidi(bytes: ArrayLike<number>, time?: number, options?: { timestamp?: number; port?: number }): boolean;
   /** All Notes Off (CC 123) on every channel, or on `options.channel`. */
@@ -343,10 +392,15 @@ export class Sampler {
   /**
    * Loads an instrument made of samples, each played across a key (and
    * velocity) range, and swaps it in when every sample is ready (notes of
-   * the previous instrument ring out). Rejects with a `TypeError` for an
-   * empty list or an entry without a source, a `RangeError` for a `rootKey`
-   * outside 0..127, and a `SamplerError` ('instrument') when a sample cannot
-   * be fetched or decoded.
+   * the previous instrument ring out). Every entry is checked before
+   * anything is sent, and the current instrument plays on when one is
+   * refused: rejects with a `TypeError` for an empty list, an entry that is
+   * not an object or has no source, or a value of the wrong type; a
+   * `RangeError` for a number out of its range (see `SampleEntry`), a
+   * non-finite sample value in `channels` or an `audioBuffer`, or a
+   * `releaseSeconds` that is not a finite number > 0; and a `SamplerError`
+   * ('instrument') when a sample file cannot be fetched or decoded or
+   * decodes to non-finite values.
    */
   loadSamples(
     entries: SampleEntry[],
@@ -386,7 +440,7 @@ export class Sampler {
   ): Promise<MidiInputsTracker>;
   /** Stops playing from Web MIDI. */
   disconnectMidi(): void;
-  /** Output gain, linear (default 0.5; values above 4 are clamped); throws a `RangeError` for a negative or non-finite gain. */
+  /** Output gain, linear (default 0.5; values above 4 are clamped); throws a `RangeError` for a negative or non-finite gain, a `TypeError` for a non-number. */
   setMasterGain(gain: number): void;
   /** Voices that may sound at once, 1..maxPolyphony; resolves to the cap in effect. */
   setPolyphony(voices: number): Promise<number>;
@@ -418,15 +472,21 @@ export class Sampler {
  * (`transport: 'message'`) unless `transport: 'shared'` is asked for.
  * Rejects with a `SamplerError` ('not-isolated', 'no-audio-worklet',
  * 'wasm-load', 'worklet-load' or 'worklet-failed'), a `TypeError` when
- * `context` is not an audio context, or a `RangeError` for an option out of
- * its range.
+ * `context` is not an audio context or `options` not an object, or a
+ * `RangeError` for an option out of its range.
  */
 export function createSampler(context: BaseAudioContext, options?: SamplerOptions): Promise<Sampler>;
 
 /** Key ranges [lo, hi] giving every key to the nearest root, in the order given. */
 export function nearestRootRanges(roots: number[]): [number, number][];
 
-/** Calls emit for each channel message in raw MIDI bytes (running status; system messages skipped). */
+/**
+ * Calls emit for each channel message in raw MIDI bytes (running status;
+ * system messages skipped; a sysex ends at 0xF7 or at the next status byte
+ * other than real-time). Throws, before emitting anything, a `TypeError`
+ * for `bytes` that is not an array-like of numbers and a `RangeError` for
+ * more than 65,536 bytes or a number that is not an integer 0..255.
+ */
 export function forEachChannelMessage(
   bytes: ArrayLike<number>,
   emit: (status: number, data1: number, data2: number, length: number) => void,

@@ -10,9 +10,12 @@
 
 import { MidiRing, FLAG_IMMEDIATE, MAX_CAPACITY as MAX_RING_CAPACITY } from './ring.js';
 import { MessageRing } from './message-ring.js';
-import { ContextClock, defaultScheduleDelay } from './clock.js';
+import { ContextClock, defaultScheduleDelay, lowestLatency, lowestLateAfter } from './clock.js';
 import { SamplerError, isolationProblem } from './errors.js';
-import { MidiInputs, requestMidiAccess, forEachChannelMessage } from './midi-input.js';
+import { MidiInputs, requestMidiAccess, forEachChannelMessage, midiBytes } from './midi-input.js';
+import {
+  optionsObject, checkData, checkChannel, checkInteger, checkFinite, checkTime, checkTimestamp, checkSampleEntry, finiteChannels, describe,
+} from './arguments.js';
 import { initLoader, decodeSample, bufferChannels } from './instrument-loader.js';
 import { readInstrument, Progress } from './load-instrument.js';
 import { nearestRootRanges } from './note-mapping.js';
@@ -67,8 +70,9 @@ function addWorklet(context) {
  * isolated, else 'message'; 'shared' alone throws 'not-isolated' instead of
  * falling back).
  */
-export async function createSampler(context, options = {}) {
+export async function createSampler(context, options) {
   if (!(context instanceof BaseAudioContext)) throw new TypeError('createSampler needs an AudioContext or OfflineAudioContext');
+  options = optionsObject(options, 'createSampler');
   checkOptions(options);
   const transport = chooseTransport(options.transport ?? 'auto');
   const [module] = await Promise.all([compileEngine(), addWorklet(context)]);
@@ -96,7 +100,8 @@ function chooseTransport(requested) {
   return requested;
 }
 
-function checkOptions({ maxPolyphony, ringCapacity, scheduleDelay }) {
+function checkOptions({ maxPolyphony, ringCapacity, scheduleDelay, latencyMode }) {
+  if (latencyMode !== undefined) checkLatencyMode(latencyMode);
   if (maxPolyphony !== undefined && !(Number.isInteger(maxPolyphony) && maxPolyphony >= 1 && maxPolyphony <= 4096)) {
     throw new RangeError(`maxPolyphony must be an integer in 1..4096, got ${maxPolyphony}`);
   }
@@ -106,7 +111,12 @@ function checkOptions({ maxPolyphony, ringCapacity, scheduleDelay }) {
   if (scheduleDelay !== undefined) checkDelay(scheduleDelay);
 }
 
+function checkLatencyMode(mode) {
+  if (mode !== 'constant' && mode !== 'lowest') throw new RangeError(`latencyMode must be 'constant' or 'lowest', got ${describe(mode)}`);
+}
+
 function checkDelay(seconds) {
+  checkFinite('schedule delay', seconds);
   if (!(seconds >= 0 && seconds < 1)) throw new RangeError(`schedule delay must be in [0, 1) s, got ${seconds}`);
 }
 
@@ -118,7 +128,7 @@ export class Sampler {
     /** 'shared': the SharedArrayBuffer ring; 'message': the postMessage fallback. */
     this.transport = ring instanceof MessageRing ? 'message' : 'shared';
     this.clock = new ContextClock(context, options.scheduleDelay ?? defaultScheduleDelay(context));
-    this.latencyMode = options.latencyMode ?? 'constant';
+    this._latencyMode = options.latencyMode ?? 'constant';
     this.midi = null;
     this._nextId = 1;
     this._waiting = new Map();
@@ -162,12 +172,24 @@ export class Sampler {
     return [...this._errors];
   }
 
-  /** Seconds from a key press to sound at the speaker, in the current mode. */
+  /**
+   * Seconds from a key press to sound at the speaker, in the current mode:
+   * 'constant', the schedule delay; 'lowest', the mean (see lowestLatency
+   * in clock.js: half a callback buffer of waiting for the next render,
+   * plus outputLatency).
+   */
   get latency() {
     if (this.latencyMode === 'constant') return this.clock.delaySeconds;
-    const ctx = this.context;
-    // Next quantum: on average half a quantum of waiting, plus the output path.
-    return (ctx.baseLatency || 0) + (ctx.outputLatency || 0) + 64 / ctx.sampleRate;
+    return lowestLatency(this.context);
+  }
+
+  get latencyMode() {
+    return this._latencyMode;
+  }
+
+  set latencyMode(mode) {
+    checkLatencyMode(mode);
+    this._latencyMode = mode;
   }
 
   get scheduleDelay() {
@@ -183,59 +205,79 @@ export class Sampler {
    * Sends raw MIDI bytes (one or more channel messages). `time` is in
    * context seconds; `timestamp` (performance.now() clock, as on MIDI
    * events) is used when `time` is absent. Returns false if any message was
-   * dropped because the ring was full.
+   * dropped because the ring was full. Every argument is checked before
+   * anything is sent (see midiBytes for `bytes`).
    */
-  sendMidi(bytes, time, { timestamp, port = 0 } = {}) {
-    if (typeof bytes?.length !== 'number') throw new TypeError('sendMidi needs an array of MIDI bytes');
+  sendMidi(bytes, time, options) {
+    const { timestamp, port = 0 } = optionsObject(options, 'sendMidi');
+    checkTime(time, this.context);
+    checkTimestamp(timestamp, performance.now());
+    checkInteger('port', port, 0, 255);
     let ok = true;
-    forEachChannelMessage(bytes, (s, d1, d2, len) => {
+    forEachChannelMessage(midiBytes(bytes, 'sendMidi bytes'), (s, d1, d2, len) => {
       ok = this._send(s, d1, d2, len, time, timestamp, port) && ok;
     });
     return ok;
   }
 
-  noteOn(note, velocity = 100, { time, channel = 0 } = {}) {
+  noteOn(note, velocity = 100, options) {
+    const { time, channel = 0 } = optionsObject(options, 'noteOn');
     checkData('note', note);
     checkData('velocity', velocity);
     return this._send(0x90 | checkChannel(channel), note, velocity, 3, time);
   }
 
-  noteOff(note, { time, channel = 0, velocity = 0 } = {}) {
+  noteOff(note, options) {
+    const { time, channel = 0, velocity = 0 } = optionsObject(options, 'noteOff');
     checkData('note', note);
+    checkData('release velocity', velocity);
     return this._send(0x80 | checkChannel(channel), note, velocity, 3, time);
   }
 
-  controlChange(controller, value, { time, channel = 0 } = {}) {
+  controlChange(controller, value, options) {
+    const { time, channel = 0 } = optionsObject(options, 'controlChange');
     checkData('controller', controller);
     checkData('value', value);
     return this._send(0xb0 | checkChannel(channel), controller, value, 3, time);
   }
 
   /** `value` in -8192..8191. */
-  pitchBend(value, { time, channel = 0 } = {}) {
-    if (!Number.isInteger(value) || value < -8192 || value > 8191) throw new RangeError(`pitch bend must be an integer in -8192..8191, got ${value}`);
+  pitchBend(value, options) {
+    const { time, channel = 0 } = optionsObject(options, 'pitchBend');
+    checkInteger('pitch bend', value, -8192, 8191);
     const v = value + 8192;
     return this._send(0xe0 | checkChannel(channel), v & 0x7f, v >> 7, 3, time);
   }
 
-  programChange(program, { time, channel = 0 } = {}) {
+  programChange(program, options) {
+    const { time, channel = 0 } = optionsObject(options, 'programChange');
     checkData('program', program);
     return this._send(0xc0 | checkChannel(channel), program, 0, 2, time);
   }
 
   /** All Notes Off on every channel (or one). */
-  allNotesOff({ time, channel } = {}) {
+  allNotesOff(options) {
+    const { time, channel } = optionsObject(options, 'allNotesOff');
+    checkTime(time, this.context);
     return channelsOf(channel).map((c) => this._send(0xb0 | c, 123, 0, 3, time)).every(Boolean);
   }
 
+  /**
+   * Writes one message to the ring. With `time`: at its frame. Else in
+   * 'constant' mode at the frame that sounds `scheduleDelay` after
+   * `timestamp` (default now); in 'lowest' mode at the next quantum, the
+   * frame carrying the deadline after which it counts as late.
+   */
   _send(status, d1, d2, length, time, timestamp, port = 0) {
-    let frame = 0;
+    let frame;
     let flags = 0;
-    if (time !== undefined && time !== null) {
-      if (!Number.isFinite(time)) throw new RangeError(`time must be a finite number of seconds, got ${time}`);
-      frame = this.clock.frameAtTime(time);
+    const at = checkTime(time, this.context);
+    if (at !== undefined) {
+      frame = this.clock.frameAtTime(at);
     } else if (this.latencyMode === 'lowest') {
       flags = FLAG_IMMEDIATE;
+      // At least 1: a deadline of 0 means none.
+      frame = Math.max(1, this.clock.frameAtPerformanceTime(timestamp ?? performance.now(), lowestLateAfter(this.context)));
     } else {
       frame = this.clock.frameAtPerformanceTime(timestamp ?? performance.now());
     }
@@ -248,13 +290,19 @@ export class Sampler {
    * `{ audioBuffer }` or `{ channels: Float32Array[], sampleRate }`, with
    * `rootKey` and optional `keyLo`, `keyHi`, `velLo`, `velHi`, `tuneCents`,
    * `gain`. Entries without key ranges get the keys nearest their root.
+   * Every entry is checked (and every sample value is finite) before
+   * anything is sent: a bad one rejects with a TypeError or RangeError (a
+   * decoded file with non-finite samples: SamplerError 'instrument'), and
+   * the current instrument plays on.
    */
-  async loadSamples(entries, { onProgress, releaseSeconds } = {}) {
+  async loadSamples(entries, options) {
+    const { onProgress, releaseSeconds } = optionsObject(options, 'loadSamples');
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`onProgress must be a function, got ${describe(onProgress)}`);
+    if (releaseSeconds !== undefined && !(checkFinite('releaseSeconds', releaseSeconds) > 0)) {
+      throw new RangeError(`releaseSeconds must be a finite number of seconds > 0, got ${releaseSeconds}`);
+    }
     if (!Array.isArray(entries) || entries.length === 0) throw new TypeError('loadSamples needs a non-empty array of sample entries');
-    entries.forEach((e, i) => {
-      if (!(e?.url || e?.audioBuffer || e?.channels)) throw new TypeError(`sample entry ${i} has no url, audioBuffer or channels`);
-      checkData(`rootKey of sample entry ${i}`, e.rootKey);
-    });
+    entries.forEach(checkSampleEntry);
     const ranges = nearestRootRanges(entries.map((e) => e.rootKey));
     let done = 0;
     const samples = await Promise.all(
@@ -303,7 +351,8 @@ export class Sampler {
    * 'instrument' naming the file and the problem, or
    * 'instrument-too-large' when the samples would not fit in memory.
    */
-  async loadInstrument(source, options = {}) {
+  async loadInstrument(source, options) {
+    options = optionsObject(options, 'loadInstrument');
     const progress = new Progress(options.onProgress);
     const inst = await readInstrument(this.context, source, options, progress);
     progress.report('transfer');
@@ -353,17 +402,27 @@ export class Sampler {
     return { samples: samples.length, bytes: reply.bytes, copySteps: reply.steps, longestCopyMs: reply.longestStepMs };
   }
 
+  /** The channels and rate of a checked entry (see checkSampleEntry), all finite. */
   async _decodeEntry(entry, index) {
-    const where = entry.url ?? `entry ${index}`;
-    try {
-      if (entry.channels) {
-        return { channels: entry.channels.map((c) => Float32Array.from(c)), sampleRate: entry.sampleRate };
-      }
-      if (entry.audioBuffer) return bufferChannels(entry.audioBuffer, false);
-      return await decodeSample(this.context, entry.url, false);
-    } catch (err) {
-      throw new SamplerError('instrument', `${where}: ${err.message}`, { cause: err });
+    const where = `sample entry ${index}`;
+    if (entry.channels !== undefined) return { channels: finiteChannels(entry.channels, where), sampleRate: entry.sampleRate };
+    if (entry.audioBuffer !== undefined) {
+      const sample = bufferChannels(entry.audioBuffer, false);
+      finiteChannels(sample.channels, where, { copy: false });
+      return sample;
     }
+    let sample;
+    try {
+      sample = await decodeSample(this.context, entry.url, false);
+    } catch (err) {
+      throw new SamplerError('instrument', `${entry.url}: ${err.message}`, { cause: err });
+    }
+    // Non-finite values in a file are the file's fault, not an argument's.
+    function BadFile(message) {
+      return new SamplerError('instrument', `${entry.url}: ${message}`);
+    }
+    finiteChannels(sample.channels, where, { ErrorType: BadFile, copy: false });
+    return sample;
   }
 
   /**
@@ -374,7 +433,8 @@ export class Sampler {
    * (channel 0..15) keeps only the channels it returns true for, before they
    * reach the sampler or onMessage; each call that passes it replaces it.
    */
-  async connectMidiInput(selection = 'all', { onActivity, onMessage, access, channelFilter } = {}) {
+  async connectMidiInput(selection = 'all', options) {
+    const { onActivity, onMessage, access, channelFilter } = optionsObject(options, 'connectMidiInput');
     if (!this.midi) {
       const midiAccess = access ?? (await requestMidiAccess());
       this.midi = new MidiInputs(
@@ -397,7 +457,7 @@ export class Sampler {
   }
 
   setMasterGain(gain) {
-    if (!(gain >= 0 && gain < Infinity)) throw new RangeError(`master gain must be a finite number >= 0, got ${gain}`);
+    checkFinite('master gain', gain, 0);
     this.node.port.postMessage({ type: 'master-gain', gain });
   }
 
@@ -421,7 +481,8 @@ export class Sampler {
    * (light playing sounds louder), 'hard' (needs heavy playing) or 'fixed'
    * (every note at `velocity`, default 100).
    */
-  async setVelocityCurve(curve, { velocity = 100 } = {}) {
+  async setVelocityCurve(curve, options) {
+    const { velocity = 100 } = optionsObject(options, 'setVelocityCurve');
     if (!['linear', 'soft', 'hard', 'fixed'].includes(curve)) {
       throw new RangeError(`velocity curve must be 'linear', 'soft', 'hard' or 'fixed', got ${curve}`);
     }
@@ -440,9 +501,11 @@ export class Sampler {
    * through the event ring like any MIDI message. Returns false if the ring
    * was full.
    */
-  setPitchBendRange(semitones, { cents = 0, channel, time } = {}) {
+  setPitchBendRange(semitones, options) {
+    const { cents = 0, channel, time } = optionsObject(options, 'setPitchBendRange');
     checkData('semitones', semitones);
     checkData('cents', cents);
+    checkTime(time, this.context);
     let ok = true;
     for (const c of channelsOf(channel)) {
       // RPN 0 (LSB, MSB), data entry MSB/LSB, then RPN null so a stray
@@ -515,11 +578,3 @@ function channelsOf(channel) {
   return channel === undefined ? [...Array(16).keys()] : [checkChannel(channel)];
 }
 
-function checkData(name, value) {
-  if (!Number.isInteger(value) || value < 0 || value > 127) throw new RangeError(`${name} must be an integer in 0..127, got ${value}`);
-}
-
-function checkChannel(channel) {
-  if (!Number.isInteger(channel) || channel < 0 || channel > 15) throw new RangeError(`channel must be an integer in 0..15, got ${channel}`);
-  return channel;
-}

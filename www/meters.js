@@ -34,13 +34,13 @@ export function startMeters(sampler, analyser) {
 
   const showLatency = () => {
     const constant = sampler.latencyMode === 'constant';
-    $('latency').textContent = `latency: ${ms(sampler.latency)} (${constant ? 'constant' : 'lowest, varies by up to one quantum'})`;
+    $('latency').textContent = `latency: ${ms(sampler.latency)} (${constant ? 'constant' : 'lowest: the mean, varies by one output buffer'})`;
     const parts = [];
     if (typeof context.baseLatency === 'number') parts.push(`base latency ${ms(context.baseLatency)}`);
     if (typeof context.outputLatency === 'number') parts.push(`output latency ${ms(context.outputLatency)}`);
     $('latency-detail').textContent = constant
       ? `Key to speaker is the fixed scheduling delay, which includes the context's ${parts.join(' and ')}, two render quanta and 3 ms for event jitter.`
-      : `Next render quantum (half a quantum on average) plus the context's ${parts.join(' and ')}.`;
+      : `Waiting for the next render (on average half the output buffer, the base latency), then the output latency (which includes one buffer) and what waits in the queue between them (up to a quantum); ${parts.join(', ')}.`;
   };
 
   const update = () => {

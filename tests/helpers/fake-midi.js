@@ -2,7 +2,14 @@
 // page.addInitScript(installFakeMidi, options) before the page's scripts
 // run. Events carry performance-clock timestamps like real
 // MIDIMessageEvents. In the page, window.__fakeMidi offers:
-//   play(bytes, id = first device)   a message from that input
+//   play(bytes, id = first device, { timeStamp })
+//                                    a message from that input; by default
+//                                    stamped when dispatched, on the main
+//                                    thread. A real device's timestamp is
+//                                    taken off the main thread, when the
+//                                    bytes arrive: pass `timeStamp` (a
+//                                    performance.now() time) to deliver one
+//                                    stamped before the main thread was busy.
 //   plug({ id, name })               hot-plug: a new input appears
 //   unplug(id)                       it disappears ('disconnected')
 //   requests                         how many times access was requested
@@ -38,11 +45,12 @@ export function installFakeMidi(options = {}) {
   devices.forEach(plug);
   window.__fakeMidi = {
     requests: 0,
-    play(bytes, id = devices[0]?.id) {
+    play(bytes, id = devices[0]?.id, { timeStamp } = {}) {
       const input = access.inputs.get(id);
       if (!input) throw new Error(`no fake MIDI input ${id}`);
       const e = new Event('midimessage');
       e.data = Uint8Array.from(bytes);
+      if (timeStamp !== undefined) Object.defineProperty(e, 'timeStamp', { value: timeStamp });
       input.dispatchEvent(e);
     },
     plug(device) {

@@ -23,7 +23,7 @@
 //! A record is 16 bytes (4 words):
 //!
 //! ```text
-//! word 0  target sample frame, low 32 bits
+//! word 0  target sample frame (with FLAG_IMMEDIATE: the deadline), low 32 bits
 //! word 1  target sample frame, high 32 bits (frames fit in 53 bits in JS)
 //! word 2  byte 0: MIDI status, byte 1: data 1, byte 2: data 2,
 //!         byte 3: message length in bytes (1..=3)
@@ -60,8 +60,8 @@ pub const W_STATS: usize = 33;
 
 /// Events the consumer has taken from the ring.
 pub const STAT_RECEIVED: usize = 0;
-/// Events whose target frame had already passed when they were taken; they
-/// were applied at the start of the quantum.
+/// Events whose target frame (or, immediate ones, deadline) had already
+/// passed when they were taken; they were applied at the start of the quantum.
 pub const STAT_LATE: usize = 1;
 /// Render quanta completed (wraps at 2^32).
 pub const STAT_QUANTA: usize = 2;
@@ -89,7 +89,8 @@ pub const RECORD_WORDS: usize = 4;
 pub const RECORD_BYTES: usize = RECORD_WORDS * 4;
 
 /// Record flag: apply at the start of the next quantum whatever the frame
-/// says (the "lowest latency" mode); never counted as late.
+/// says (the "lowest latency" mode). The frame is then a deadline: the event
+/// counts as late when the quantum starts after it (0: no deadline).
 pub const FLAG_IMMEDIATE: u8 = 1;
 
 /// Large enough for any burst a player or a sequencer produces between two

@@ -76,11 +76,15 @@ impl Host {
     }
 
     /// Queues one event for `start_frame` or later. Events already due are
-    /// moved to `start_frame`; unless they asked for that (immediate), they
-    /// count as late.
+    /// moved to `start_frame` and count as late. An immediate event plays at
+    /// `start_frame` whatever its frame; its frame is a deadline instead (0:
+    /// none), and it counts as late when that has passed.
     pub fn schedule(&mut self, mut event: MidiEvent, start_frame: u64) {
         self.stats.received = self.stats.received.wrapping_add(1);
         if event.is_immediate() {
+            if event.frame != 0 && event.frame < start_frame {
+                self.stats.late = self.stats.late.wrapping_add(1);
+            }
             event.frame = start_frame;
         } else if event.frame < start_frame {
             self.stats.late = self.stats.late.wrapping_add(1);

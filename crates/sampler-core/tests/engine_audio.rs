@@ -141,6 +141,25 @@ fn immediate_events_play_at_the_next_quantum_and_are_not_late() {
 }
 
 #[test]
+fn immediate_events_count_as_late_only_once_their_deadline_has_passed() {
+    let mut rig = Rig::new(48_000.0, 64, single(dc(48_000.0, 1.0), 60));
+    rig.render(1024); // the next quantum starts at frame 1024
+    let immediate = |deadline: u64, note: u8| {
+        let mut e = MidiEvent::new(deadline, 0x90, note, 100);
+        e.flags = FLAG_IMMEDIATE;
+        e
+    };
+    assert!(rig.tx.try_send(immediate(1024, 60))); // due now: in time
+    assert!(rig.tx.try_send(immediate(5000, 61))); // not yet due: in time
+    assert!(rig.tx.try_send(immediate(1023, 62))); // one frame too late
+    let out = rig.render(128);
+    assert_eq!(onset(&out), Some(0), "all play at the start of the quantum, late or not");
+    assert_eq!(rig.host.engine.active_voices(), 3);
+    assert_eq!(rig.host.stats().late, 1);
+    assert_eq!(rig.host.queued(), 0, "a deadline is not a frame to wait for");
+}
+
+#[test]
 fn future_events_wait_in_order_and_equal_frames_keep_arrival_order() {
     let mut rig = Rig::new(48_000.0, 64, single(dc(48_000.0, 1.0), 60));
     // Sent out of order; the note-on and note-off share a frame: arrival
