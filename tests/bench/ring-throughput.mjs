@@ -8,7 +8,15 @@ import { MidiRing, FLAG_IMMEDIATE } from '../../web/ring.js';
 
 initSync({ module: readFileSync(new URL('../../web/generated/sampler_wasm_bg.wasm', import.meta.url)) });
 
-function run(label, capacity, perQuantum, quanta) {
+// When each event of quantum q is due: at once (immediate), spread over
+// three quanta ahead (they wait in the scheduler's queue, ~3000 held), or a
+// minute ahead (the queue fills and stays full: every event then meets a
+// full queue).
+const AT_ONCE = () => [0, FLAG_IMMEDIATE];
+const AHEAD = (q, i) => [(q + 3) * 128 + ((i * 37) & 127), 0];
+const FAR_AHEAD = (q, i) => [48000 * 60 + q * 128 + (i & 127), 0];
+
+function run(label, capacity, perQuantum, quanta, when = AT_ONCE) {
   const ring = MidiRing.create(capacity);
   const sampler = new WasmSampler(48000, ring.buffer, 128);
   let sent = 0;
@@ -16,7 +24,10 @@ function run(label, capacity, perQuantum, quanta) {
   for (let q = 0; q < quanta; q++) {
     // CC 20 (unused by the engine): measures transport, scheduling and
     // dispatch, not voice work.
-    for (let i = 0; i < perQuantum; i++) sent += ring.trySend(0, 0xb0, 20, i & 127, 3, 0, FLAG_IMMEDIATE) ? 1 : 0;
+    for (let i = 0; i < perQuantum; i++) {
+      const [frame, flags] = when(q, i);
+      sent += ring.trySend(frame, 0xb0, 20, i & 127, 3, 0, flags) ? 1 : 0;
+    }
     sampler.process(q * 128, 128);
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -41,4 +52,6 @@ function producerOnly(capacity, events) {
 run('warm-up', 1024, 1024, 2000);
 run('JS → wasm, 1024 events per quantum', 1024, 1024, 5000);
 run('JS → wasm, 16 events per quantum', 1024, 16, 100000);
+run('JS → wasm, 1024 events per quantum, due 3 quanta ahead', 1024, 1024, 5000, AHEAD);
+run('JS → wasm, 1024 events per quantum, a minute ahead (queue full)', 1024, 1024, 5000, FAR_AHEAD);
 producerOnly(1024, 10_000_000);
