@@ -45,12 +45,15 @@ impl Host {
     /// The most events [`Host::process`] takes from the ring per quantum;
     /// the rest wait in the ring for the next quantum (a producer that keeps
     /// sending then sees the ring fill and its sends refused and counted:
-    /// nothing is lost silently). Taking and queueing one event costs about
-    /// 0.2 µs in wasm (`npm run bench`, BENCHMARKS.md), so a full drain
-    /// stays near 0.2 ms, under a tenth of a 128-frame quantum at 48 kHz,
-    /// however large the ring. The default ring (1024 events) is still
-    /// emptied every quantum.
-    pub const MAX_DRAIN_PER_QUANTUM: usize = 1024;
+    /// nothing is lost silently). Chosen from `npm run bench` (wasm,
+    /// BENCHMARKS.md): taking, queueing and applying a controller costs
+    /// about 0.25 µs of CPU, but an immediate note-on that starts a voice in
+    /// a pool of 256 costs about 5 µs. 128 note-ons are then about 0.65 ms,
+    /// a quarter of a 128-frame quantum at 48 kHz (2.67 ms), with the render
+    /// still to come; 128 controllers about 0.03 ms. That still takes
+    /// 48,000 events a second, 15 times what a MIDI cable carries, and
+    /// empties a full default ring (1024 events) in 8 quanta.
+    pub const MAX_DRAIN_PER_QUANTUM: usize = 128;
 
     /// May allocate: the queue (`max_pending` events) and the drain buffer
     /// are allocated here, once.

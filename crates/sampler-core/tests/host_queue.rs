@@ -10,13 +10,13 @@ const RATE: f32 = 48_000.0;
 const MINUTE: u64 = 60 * 48_000;
 
 /// Fills the Host's queue with `count` note-ons a minute ahead (distinct
-/// frames), in batches the ring takes, rendering a quantum after each.
+/// frames), in batches of one quantum's drain, rendering a quantum after each.
 /// Returns the audio rendered meanwhile.
 fn schedule_far_ahead(rig: &mut Rig, count: u64) -> Vec<f32> {
     let mut out = Vec::new();
     let mut sent = 0;
     while sent < count {
-        for _ in 0..(count - sent).min(1000) {
+        for _ in 0..(count - sent).min(Host::MAX_DRAIN_PER_QUANTUM as u64) {
             rig.send(MINUTE + sent, 0x90, 60, 100);
             sent += 1;
         }
