@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MidiRing, RingLayoutError } from '../web/ring.js';
 import * as L from '../web/ring.js';
+import { MessageRing } from '../web/message-ring.js';
 
 function consume(ring, n) {
   // A minimal consumer: frees n slots the way the Rust consumer does.
@@ -83,4 +84,33 @@ test('bad frames are refused with a clear error', () => {
   assert.throws(() => ring.trySend(Infinity, 0x90, 60, 1), RangeError);
   assert.ok(ring.trySend(-5, 0x90, 60, 1), 'negative frames mean "now"');
   assert.equal(new Uint32Array(ring.buffer)[L.HEADER_WORDS], 0);
+});
+
+test('stats().dropped counts every event lost: refused by the ring or by the queue of future events', () => {
+  const ring = MidiRing.create(2);
+  for (let i = 0; i < 5; i++) ring.trySend(i, 0x90, 60, 1);
+  // What the consumer publishes after its queue lost 7 events.
+  Atomics.store(new Int32Array(ring.buffer), L.W_STATS + L.STAT_QUEUE_DROPPED, 7);
+  const s = ring.stats();
+  assert.equal(s.ringDropped, 3);
+  assert.equal(s.queueDropped, 7);
+  assert.equal(s.dropped, 10);
+  assert.equal(ring.dropped, 3, 'the producer-side getter counts what trySend refused');
+});
+
+test('with the message transport, queue drops do not count as events still on their way', () => {
+  const posted = [];
+  const messages = new MessageRing({ postMessage: (m) => posted.push(m) }, 16);
+  for (let i = 0; i < 12; i++) messages.trySend(1e6 + i, 0x90, 60, 1);
+  messages.flush();
+  assert.equal(posted.length, 1);
+  assert.equal(messages.stats().fill, 12, 'all twelve on their way');
+  // The worklet's counters: 6 taken (2 of them then lost from the full
+  // queue), 1 still in its ring, 1 refused by its ring; so 4 on their way.
+  const worklet = MidiRing.create(16, { shared: false }).stats();
+  messages.onStats({ ...worklet, received: 6, queueDropped: 2, ringDropped: 1, dropped: 3, fill: 1 });
+  const s = messages.stats();
+  assert.equal(s.dropped, 3);
+  assert.equal(s.fill, 1 + 4, 'in the ring, and on their way');
+  assert.equal(messages.dropped, 3);
 });

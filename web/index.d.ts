@@ -231,7 +231,12 @@ export interface SamplerStats {
   quanta: number;
   /** Voices sounding after the last quantum. */
   activeVoices: number;
-  /** Events the audio thread dropped because its queue of future events was full. */
+  /**
+   * Events the audio thread dropped because its queue of future events (4096)
+   * was full: when it is, the event that would play last (the furthest in the
+   * future; of equal times, the last sent) is dropped, so an event due soon
+   * always wins over far-future ones. Part of `dropped`.
+   */
   queueDropped: number;
   /** Future events waiting on the audio thread after the last quantum. */
   queued: number;
@@ -254,8 +259,18 @@ export interface SamplerStats {
    * for the quanta it was drawn from). 0 where nothing can be measured.
    */
   overBudget: number;
-  /** Events refused because the ring was full (those calls returned false). */
+  /**
+   * Every event lost, for any reason: `ringDropped + queueDropped`. A send
+   * that returned true may still be lost later on the audio thread (its queue
+   * was full); it is counted here.
+   */
   dropped: number;
+  /**
+   * Events refused because the ring was full. With the shared transport those
+   * calls returned false; with the message transport the worklet's ring
+   * refused them after the call returned. Part of `dropped`.
+   */
+  ringDropped: number;
   /** Events in the ring now. */
   fill: number;
   /** Events the ring holds. */

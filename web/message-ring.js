@@ -38,7 +38,7 @@ export class MessageRing {
       queueMicrotask(() => this.flush());
     }
     // The worklet's ring may still be full when the batch arrives; such
-    // drops are counted there and show in stats().dropped.
+    // drops are counted there and show in stats().dropped (and ringDropped).
     return true;
   }
 
@@ -55,11 +55,12 @@ export class MessageRing {
   stats() {
     const s = this._snapshot ?? {
       received: 0, late: 0, quanta: 0, activeVoices: 0, queueDropped: 0, queued: 0, maxFill: 0,
-      invalid: 0, dspLoad: null, overBudget: 0, dropped: 0, fill: 0, capacity: this.capacity,
+      invalid: 0, dspLoad: null, overBudget: 0, ringDropped: 0, dropped: 0, fill: 0, capacity: this.capacity,
     };
-    // Every event sent is received, in the worklet's ring, dropped there, or
-    // still on its way; those on their way count as fill too.
-    const inFlight = Math.max(0, this._sent - s.received - s.fill - s.dropped);
+    // Every event sent is received, in the worklet's ring, refused by that
+    // ring, or still on its way; those on their way count as fill too.
+    // (Queue drops happen after receipt: they are part of `received`.)
+    const inFlight = Math.max(0, this._sent - s.received - s.fill - s.ringDropped);
     return { ...s, fill: s.fill + inFlight };
   }
 
@@ -67,6 +68,7 @@ export class MessageRing {
     return this.stats().fill;
   }
 
+  /** Events lost, for any reason (see MidiRing.stats). */
   get dropped() {
     return this.stats().dropped;
   }

@@ -150,23 +150,31 @@ export class MidiRing {
     return Atomics.load(this._words, W_DROPPED) >>> 0;
   }
 
-  /** The consumer's published statistics, plus the producer's counts. */
+  /**
+   * The consumer's published statistics, plus the producer's counts.
+   * `dropped` is every event lost, whatever the reason: refused by the full
+   * ring (`ringDropped`) or by the consumer's full queue of future events
+   * (`queueDropped`).
+   */
   stats() {
     const w = this._words;
     const stat = (i) => Atomics.load(w, W_STATS + i) >>> 0;
+    const ringDropped = this.dropped;
+    const queueDropped = stat(STAT_QUEUE_DROPPED);
     return {
       received: stat(STAT_RECEIVED),
       late: stat(STAT_LATE),
       quanta: stat(STAT_QUANTA),
       activeVoices: stat(STAT_ACTIVE_VOICES),
-      queueDropped: stat(STAT_QUEUE_DROPPED),
+      queueDropped,
       queued: stat(STAT_QUEUED),
       maxFill: stat(STAT_MAX_FILL),
       invalid: stat(STAT_INVALID),
       // Published about once a second by the worklet; null until then.
       dspLoad: stat(STAT_DSP_LOAD_PPM) > 0 ? stat(STAT_DSP_LOAD_PPM) / 1e6 : null,
       overBudget: stat(STAT_OVER_BUDGET),
-      dropped: this.dropped,
+      ringDropped,
+      dropped: ringDropped + queueDropped,
       fill: this.fill,
       capacity: this.capacity,
     };

@@ -60,7 +60,8 @@ export function startMeters(sampler, analyser) {
     $('stat-voices').textContent = s.activeVoices;
     $('stat-received').textContent = s.received;
     $('stat-late').textContent = s.late;
-    $('stat-dropped').textContent = s.dropped + s.queueDropped;
+    // stats().dropped counts every event lost; say where, when any were.
+    $('stat-dropped').textContent = s.dropped > 0 ? `${s.dropped} (ring full ${s.ringDropped}, queue full ${s.queueDropped})` : '0';
     $('stat-fill').textContent = `${s.fill}/${s.capacity} (max ${s.maxFill})`;
     $('stat-dsp').textContent = typeof s.dspLoad === 'number' ? `${(s.dspLoad * 100).toFixed(1)} %` : 'n/a';
     $('context-state').textContent = context.state;

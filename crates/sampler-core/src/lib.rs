@@ -7,11 +7,15 @@
 //! - `render`, `simd`: voices' filters and mix run side by side in SIMD lanes.
 //! - [`channel`]: per-channel MIDI state; [`note_input`]: transpose and velocity curve.
 //! - [`engine`]: the voice pool, MIDI handling and the mix.
-//! - [`host`]: the ring → engine bridge that applies events at exact frames.
+//! - [`host`]: the ring → engine bridge that applies events at exact frames,
+//!   with its bounded queue of future events (`event_queue`).
+//! - [`alloc_guard`]: the debug-build check that `Host::process` never allocates.
 
+pub mod alloc_guard;
 pub mod channel;
 pub mod engine;
 pub mod envelope;
+mod event_queue;
 pub mod filter;
 pub mod host;
 pub mod instrument;

@@ -2,7 +2,14 @@
 #![allow(dead_code)]
 
 use midi_ring::{midi_buffer, MidiConsumer, MidiEvent, MidiProducer};
+use sampler_core::alloc_guard::{self, CheckingAllocator};
 use sampler_core::{Engine, Host, Instrument, Region, Sample};
+
+// Every test binary that uses the rig runs each `Host::process` under the
+// allocation check (see `sampler_core::alloc_guard`): a render path that
+// allocates or frees fails the test that drove it.
+#[global_allocator]
+static ALLOCATOR: CheckingAllocator = CheckingAllocator;
 
 pub const QUANTUM: usize = 128;
 /// Master gain (0.5) × the default channel volume (CC7 = 100, squared law).
@@ -55,9 +62,18 @@ pub struct Rig {
 
 impl Rig {
     pub fn new(sample_rate: f32, polyphony: usize, instrument: Instrument) -> Rig {
+        Rig::with_ring(sample_rate, polyphony, instrument, 1024)
+    }
+
+    /// A rig whose ring holds `ring_capacity` events.
+    pub fn with_ring(sample_rate: f32, polyphony: usize, instrument: Instrument, ring_capacity: usize) -> Rig {
+        assert!(
+            alloc_guard::checking() || !alloc_guard::ACTIVE,
+            "a debug build must check allocation in Host::process"
+        );
         let mut engine = Engine::new(sample_rate, polyphony);
         engine.set_instrument(instrument);
-        let (tx, rx) = midi_buffer(1024);
+        let (tx, rx) = midi_buffer(ring_capacity);
         Rig { host: Host::new(engine, rx.capacity(), Host::DEFAULT_MAX_PENDING), tx, rx, frame: 0 }
     }
 

@@ -1,0 +1,74 @@
+// The audio thread's queue of future events (crates/sampler-core/src/
+// event_queue.rs), measured in audio rendered by the wasm engine in headless
+// Chromium: when far-future events fill it, an event due now still plays on
+// its frame, and every event lost shows in stats().dropped.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, collectErrors } from './helpers/browser.js';
+import { startDevServer } from './helpers/server.js';
+import { onset } from './helpers/measure.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+const API = `/@fs${ROOT}/web/index.js`;
+const TIMEOUT = { timeout: 90_000 };
+const RATE = 48000;
+const QUEUE = 4096; // Host::DEFAULT_MAX_PENDING
+
+let browser;
+let server;
+let page;
+
+before(async () => {
+  [browser, server] = await Promise.all([launchBrowser(), startDevServer()]);
+  page = await browser.context.newPage();
+  await page.goto(server.url);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the queue of future events', () => {
+  test('a note due now sounds on its frame after 4,200 note-ons were scheduled a minute ahead', TIMEOUT, async () => {
+    const errors = collectErrors(page);
+    const far = 4200;
+    const { out, stats, accepted, dueFrame } = await page.evaluate(
+      async ({ api, rate, far }) => {
+        const { createSampler } = await import(api);
+        const ctx = new OfflineAudioContext(1, rate / 4, rate);
+        // A ring large enough for the whole burst, so none is refused there.
+        const sampler = await createSampler(ctx, { ringCapacity: 8192 });
+        sampler.node.connect(ctx.destination);
+        // A constant sample: the first non-zero frame is the note's onset.
+        await sampler.loadSamples([{ channels: [new Float32Array(rate).fill(0.5)], sampleRate: rate, rootKey: 60 }]);
+        let accepted = 0;
+        for (let i = 0; i < far; i++) accepted += sampler.noteOn(60, 100, { time: 60 + i / rate }) ? 1 : 0;
+        await sampler.sync();
+        // 64 quanta in, when the far-future events have all been taken from
+        // the ring (128 a quantum: 33 quanta) and fill the queue: one note for now.
+        const dueFrame = 64 * 128;
+        ctx.suspend(dueFrame / rate).then(async () => {
+          sampler.noteOn(60, 100, { time: dueFrame / rate });
+          await sampler.sync();
+          await ctx.resume();
+        });
+        const rendered = await ctx.startRendering();
+        await sampler.sync();
+        return { out: Array.from(rendered.getChannelData(0)), stats: sampler.stats(), accepted, dueFrame };
+      },
+      { api: API, rate: RATE, far },
+    );
+    assert.equal(accepted, far, 'the ring took every far-future note-on');
+    assert.equal(onset(out), dueFrame, `the due note must start on frame ${dueFrame}`);
+    assert.equal(stats.received, far + 1);
+    assert.equal(stats.late, 0);
+    // The queue kept the earliest events; the furthest ones lost their place.
+    assert.equal(stats.queueDropped, far + 1 - QUEUE);
+    assert.equal(stats.ringDropped, 0);
+    assert.equal(stats.dropped, stats.queueDropped + stats.ringDropped, 'dropped counts every event lost');
+    assert.ok(stats.dropped > 0);
+    assert.deepEqual(errors, []);
+  });
+});
