@@ -38,6 +38,8 @@ const LOAD_WATCHDOG_MS = 600;
 export const AUTO_RESTART_LIMIT = 3;
 export const AUTO_RESTART_WINDOW_MS = 60_000;
 const AUTO_RESTART_DELAY_MS = 200;
+/** Marks the options of the load a restart repeats (see _sendInstrument). */
+const RESTORE = Symbol('restore');
 
 let modulePromise = null;
 const workletLoaded = new WeakMap(); // context -> Promise
@@ -293,9 +295,9 @@ export class Sampler {
     let instrument = null;
     let instrumentError = null;
     if (this._lastLoad) {
-      const { method, args } = this._lastLoad;
+      const { method, source, options } = this._lastLoad;
       try {
-        instrument = await this[method](...args);
+        instrument = await this[method](source, { ...options, [RESTORE]: true });
       } catch (err) {
         if (this._state !== 'restarting') throw err; // failed again, or disposed
         instrumentError = err;
@@ -312,9 +314,14 @@ export class Sampler {
     for (const [channel, { semitones, cents }] of this._bendRanges) this.setPitchBendRange(semitones, { cents, channel });
   }
 
-  /** Remembers a load that succeeded, to repeat it after a restart (without progress reports). */
-  _rememberLoad(method, source, options) {
-    this._lastLoad = { method, args: [source, { ...options, onProgress: undefined }] };
+  /**
+   * Remembers a load that succeeded, to repeat it after a restart (without
+   * progress reports). Only the source is kept (URLs, Files, the caller's
+   * entries), not the decoded samples: loading again costs time only after
+   * a failure, where a copy would cost the instrument's size all along.
+   */
+  _rememberLoad(method, source, { onProgress, [RESTORE]: restore, ...options }) {
+    this._lastLoad = { method, source, options };
   }
 
   /** Why requests cannot be made now, or null. */
@@ -451,7 +458,8 @@ export class Sampler {
    * `rootKey` and optional `keyLo`, `keyHi`, `velLo`, `velHi`, `tuneCents`,
    * `gain`. Entries without key ranges get the keys nearest their root.
    */
-  async loadSamples(entries, { onProgress, releaseSeconds } = {}) {
+  async loadSamples(entries, options = {}) {
+    const { onProgress, releaseSeconds } = options;
     if (!Array.isArray(entries) || entries.length === 0) throw new TypeError('loadSamples needs a non-empty array of sample entries');
     entries.forEach((e, i) => {
       if (!(e?.url || e?.audioBuffer || e?.channels)) throw new TypeError(`sample entry ${i} has no url, audioBuffer or channels`);
@@ -476,8 +484,8 @@ export class Sampler {
       tune_cents: e.tuneCents ?? 0,
       volume_db: 20 * Math.log10(Math.max(e.gain ?? 1, 1e-7)),
     }));
-    const result = await this._sendInstrument(samples, regions, { release_seconds: releaseSeconds });
-    this._rememberLoad('loadSamples', entries, { releaseSeconds });
+    const result = await this._sendInstrument(samples, regions, { release_seconds: releaseSeconds }, undefined, options[RESTORE]);
+    this._rememberLoad('loadSamples', entries, options);
     return result;
   }
 
@@ -512,7 +520,7 @@ export class Sampler {
     const progress = new Progress(options.onProgress);
     const inst = await readInstrument(this.context, source, options, progress);
     progress.report('transfer');
-    const result = await this._sendInstrument(inst.samples, inst.regions, inst.options, inst.name);
+    const result = await this._sendInstrument(inst.samples, inst.regions, inst.options, inst.name, options[RESTORE]);
     this._rememberLoad('loadInstrument', source, options);
     const out = { ...result, regions: inst.regions.length, warnings: inst.warnings, kind: inst.kind, name: inst.name };
     if (inst.presets) Object.assign(out, { presets: inst.presets, preset: inst.preset });
@@ -525,7 +533,10 @@ export class Sampler {
    * refused here, before anything is sent; the worklet checks what its
    * memory can really grow to.
    */
-  async _sendInstrument(samples, regions, options, name = 'the instrument') {
+  async _sendInstrument(samples, regions, options, name = 'the instrument', restoring = false) {
+    // A load that finishes while the sampler restarts swaps in after the
+    // restored instrument, so the newer one stays.
+    if (this._restarting && !restoring) await this._restarting.catch(() => {});
     const unusable = this._unusable();
     if (unusable) throw unusable;
     const bytes = instrumentBytes(samples);

@@ -115,8 +115,9 @@ class SamplerProcessor extends AudioWorkletProcessor {
     }
     if (this.stopped) return;
     try {
-      if (msg.type === 'test-trap' && this.testTraps) {
-        this.engine.armTestTrap();
+      if (msg.type === 'test-trap') {
+        // Ignored unless the sampler was created for tests.
+        if (this.testTraps) this.engine.armTestTrap();
         return;
       }
       switch (msg.type) {
