@@ -202,12 +202,13 @@ describe('recovery from an engine trap', () => {
       return {
         before, after, silent: silent.rms, voicesBefore, voicesAfter, sameNode: sampler.node === node,
         report: { automatic: report.automatic, samples: report.instrument?.samples, instrumentError: report.instrumentError },
+        restartMs: report.ms,
         states: window.rig.states.map((s) => s.state),
       };
     });
     const expected = 440 * 2 ** ((57 + 3 - 69) / 12) * 2 ** ((12 * 8191) / 8192 / 12);
     const pitch = (m) => pitchOf(m.samples, m.rate, 200, 1000);
-    console.log(`# restart: before the trap ${pitch(r.before).toFixed(2)} Hz, rms ${r.before.rms.toFixed(4)}; after restart() ${pitch(r.after).toFixed(2)} Hz, rms ${r.after.rms.toFixed(4)} (expected ${expected.toFixed(2)} Hz)`);
+    console.log(`# restart: before the trap ${pitch(r.before).toFixed(2)} Hz, rms ${r.before.rms.toFixed(4)}; after restart() ${pitch(r.after).toFixed(2)} Hz, rms ${r.after.rms.toFixed(4)} (expected ${expected.toFixed(2)} Hz); restart() took ${r.restartMs} ms with a 20 s sample (3.7 MiB)`);
     assert.ok(Math.abs(cents(pitch(r.before), expected)) < 3, 'transpose and bend range apply before the trap');
     assert.ok(r.silent < 1e-4, `silent while failed (rms ${r.silent})`);
     assert.ok(Math.abs(cents(pitch(r.after), expected)) < 3, `after restart: ${pitch(r.after).toFixed(2)} Hz, want ${expected.toFixed(2)}`);

@@ -177,6 +177,7 @@ export class Sampler {
    * shared ring (on restarts).
    */
   _startWorklet(resumeAt) {
+    this._generation = (this._generation ?? 0) + 1;
     const worklet = new AudioWorkletNode(this.context, PROCESSOR_NAME, {
       numberOfInputs: 0,
       numberOfOutputs: 1,
@@ -295,12 +296,22 @@ export class Sampler {
     let instrument = null;
     let instrumentError = null;
     if (this._lastLoad) {
+      // The load runs until its instrument is in this engine; if the engine
+      // fails (or the sampler is disposed) first, the restart ends at once
+      // and the load, still decoding, will not send to a later engine.
       const { method, source, options } = this._lastLoad;
+      const generation = this._generation;
+      const load = this[method](source, { ...options, [RESTORE]: generation });
+      load.catch(() => {});
+      const key = `restore-${generation}`;
+      const abandoned = new Promise((_, reject) => this._waiting.set(key, { resolve() {}, reject }));
       try {
-        instrument = await this[method](source, { ...options, [RESTORE]: true });
+        instrument = await Promise.race([load, abandoned]);
       } catch (err) {
         if (this._state !== 'restarting') throw err; // failed again, or disposed
         instrumentError = err;
+      } finally {
+        this._waiting.delete(key);
       }
     }
     const report = { automatic, ms: Math.round(performance.now() - started), instrument, instrumentError };
@@ -533,10 +544,14 @@ export class Sampler {
    * refused here, before anything is sent; the worklet checks what its
    * memory can really grow to.
    */
-  async _sendInstrument(samples, regions, options, name = 'the instrument', restoring = false) {
-    // A load that finishes while the sampler restarts swaps in after the
-    // restored instrument, so the newer one stays.
-    if (this._restarting && !restoring) await this._restarting.catch(() => {});
+  async _sendInstrument(samples, regions, options, name = 'the instrument', restoring = undefined) {
+    if (restoring === undefined) {
+      // A load that finishes while the sampler restarts swaps in after the
+      // restored instrument, so the newer one stays.
+      if (this._restarting) await this._restarting.catch(() => {});
+    } else if (restoring !== this._generation) {
+      throw new SamplerError('restarted', 'the engine this instrument was being restored to has been replaced');
+    }
     const unusable = this._unusable();
     if (unusable) throw unusable;
     const bytes = instrumentBytes(samples);
