@@ -42,11 +42,12 @@ class SamplerProcessor extends AudioWorkletProcessor {
       // Honoured only for samplers created with the test-only option.
       this.testTraps = testTraps === true;
       this.engine = newEngineInstance();
-      this.wasm = this.engine.initSync({ module });
-      const differences = layoutDifferences(this.engine.ringLayout());
+      const { initSync, WasmSampler, ringLayout } = this.engine;
+      this.wasm = initSync({ module });
+      const differences = layoutDifferences(ringLayout());
       if (differences.length) throw new Error(`ring layout differs between wasm and JS in: ${differences.join(', ')}`);
       if (resumeAt !== undefined) resumeRing(ring, resumeAt);
-      this.sampler = new this.engine.WasmSampler(sampleRate, ring, maxPolyphony ?? 256);
+      this.sampler = new WasmSampler(sampleRate, ring, maxPolyphony ?? 256);
       // Without shared memory, events arrive by message and this side
       // writes them into its own copy of the ring.
       this.inbox = transport === 'message' ? new MidiRing(ring) : null;
@@ -58,7 +59,7 @@ class SamplerProcessor extends AudioWorkletProcessor {
       this.busyMs = 0;
       this.timedFrames = 0;
       this.overBudget = 0;
-      this.port.postMessage({ type: 'ready', maxBlock: this.engine.WasmSampler.maxBlock(), clock: CLOCK_NAME });
+      this.port.postMessage({ type: 'ready', maxBlock: WasmSampler.maxBlock(), clock: CLOCK_NAME });
     } catch (err) {
       this.fail(err);
     }
