@@ -74,7 +74,7 @@ test('an instrument larger than wasm32 memory is refused before it is sent', asy
   assert.ok(MAX_INSTRUMENT_BYTES < 4 * 2 ** 30 && MAX_INSTRUMENT_BYTES > 3 * 2 ** 30);
   // Stand-ins for 5 GB of channel data: nothing may be posted.
   let posted = 0;
-  const fake = { node: { port: { postMessage: () => posted++ } }, _waiting: new Map(), _nextId: 1 };
+  const fake = Object.assign(Object.create(Sampler.prototype), { _worklet: { port: { postMessage: () => posted++ } }, _waiting: new Map(), _nextId: 1, _state: 'running' });
   const huge = [{ channels: [{ byteLength: 5e9 }] }];
   await assert.rejects(Sampler.prototype._sendInstrument.call(fake, huge, [], {}, 'big.sfz'), (e) =>
     e.code === 'instrument-too-large' && /^big\.sfz: its samples need 4768\.4 MiB, more than the 3840 MiB/.test(e.message));

@@ -206,6 +206,82 @@ describe('playing the on-screen and computer keyboards', () => {
   });
 });
 
+describe('when the audio engine fails', () => {
+  const engineNotice = (page) => page.textContent('#engine-warning-text');
+  /** A MIDI note-on, then the analyser 0.35 s (context time) later: the peak since the note and the pitch. */
+  const midiNote = async (page, note) => {
+    const { samples, rate, peak } = await page.evaluate(async (n) => {
+      const { context, analyser } = window.__samplerPage;
+      const at = context.currentTime;
+      window.__fakeMidi.play([0x90, n, 110]);
+      while (context.currentTime < at + 0.35) await new Promise((r) => setTimeout(r, 20));
+      const buf = new Float32Array(analyser.fftSize);
+      analyser.getFloatTimeDomainData(buf);
+      window.__fakeMidi.play([0x80, n, 0]);
+      return { samples: Array.from(buf.subarray(buf.length - 8192)), rate: context.sampleRate, peak: buf.reduce((m, x) => Math.max(m, Math.abs(x)), 0) };
+    }, note);
+    return { peak, pitch: pitchOf(samples, rate) };
+  };
+
+  test('a trap is shown and the page recovers by itself, with its piano, settings and MIDI; past the limit it offers a restart', TIMEOUT, async () => {
+    const { page, errors } = await openPage(browser, server.url, { samplerOptions: { _testTraps: true } });
+    await startAudio(page);
+    // Transpose up an octave from the page's control: A3 then plays A4.
+    await page.fill('#set-transpose', '12');
+    await page.dispatchEvent('#set-transpose', 'change');
+    await page.waitForFunction(() => document.getElementById('midi-input').options.length === 2);
+    const before = await midiNote(page, 57);
+    // The engine traps while the rest of the piano is still loading.
+    await page.evaluate(() => window.__samplerPage.sampler._forceTrapForTest());
+    await page.waitForFunction(() => /The audio engine stopped \(unreachable\)\. Restarting it/.test(document.getElementById('engine-warning-text').textContent));
+    assert.equal(await page.isVisible('#engine-warning'), true);
+    assert.equal(await page.isVisible('#restart-engine'), false);
+    await page.waitForFunction(() => /restarted by itself in \d+\.\d s, with .* and your settings/.test(document.getElementById('engine-warning-text').textContent), null, { timeout: 60_000 });
+    // The interrupted load of the whole piano finishes after the restart.
+    await page.waitForFunction(() => window.__samplerPage.fullyLoaded, null, { timeout: 90_000 });
+    assert.match(await page.textContent('#status'), /Ready: piano with 208 regions/);
+    const after = await midiNote(page, 57);
+    console.log(`# page recovery: A3 + 12 st by MIDI ${before.pitch.toFixed(1)} Hz (peak ${before.peak.toFixed(4)}) before the trap, ${after.pitch.toFixed(1)} Hz (peak ${after.peak.toFixed(4)}) after (${await engineNotice(page)})`);
+    for (const m of [before, after]) {
+      assert.ok(m.peak > 0.01, `sounds (peak ${m.peak})`);
+      assert.ok(Math.abs(1200 * Math.log2(m.pitch / 440)) < 30, `A3 transposed to A4: ${m.pitch.toFixed(1)} Hz`);
+    }
+    const log = await page.evaluate(() => window.__samplerPage.engineLog.map((e) => `${e.state}${e.autoRestart === false ? ' (no restart)' : ''}`));
+    assert.deepEqual(log.slice(-3), ['failed', 'restarting', 'running']);
+
+    // Failing again each time it restarts (while it restores the piano):
+    // after three automatic restarts in a minute, the page offers the
+    // button instead.
+    for (let gaveUp = false, round = 0; !gaveUp; round++) {
+      assert.ok(round < 10, 'the page keeps restarting');
+      await page.waitForFunction(() => ['running', 'restarting'].includes(window.__samplerPage.sampler.state));
+      await page.evaluate(() => window.__samplerPage.sampler._forceTrapForTest());
+      await page.waitForFunction(() => window.__samplerPage.sampler.state === 'failed');
+      gaveUp = await page.evaluate(() => window.__samplerPage.engineLog.at(-1).autoRestart === false);
+    }
+    // Failures answered by an automatic restart in the minute before the
+    // last one (how many rounds that took depends on how fast the piano
+    // loaded).
+    const automatic = await page.evaluate(() => {
+      const log = window.__samplerPage.engineLog;
+      return log.filter((e) => e.state === 'failed' && e.autoRestart && e.at > log.at(-1).at - 60_000).length;
+    });
+    assert.equal(automatic, 3);
+    await page.waitForSelector('#restart-engine', { state: 'visible' });
+    assert.match(await engineNotice(page), /stopped again \(unreachable\) and will not restart by itself/);
+    assert.match(await page.textContent('#status'), /Press “Restart audio engine”/);
+    await page.click('#restart-engine');
+    await page.waitForFunction(() => /was restarted in \d+\.\d s/.test(document.getElementById('engine-warning-text').textContent), null, { timeout: 90_000 });
+    assert.match(await page.textContent('#status'), /Recovered: the audio engine was restarted/);
+    assert.equal(await page.isVisible('#restart-engine'), false);
+    const again = await midiNote(page, 57);
+    assert.ok(again.peak > 0.01 && Math.abs(1200 * Math.log2(again.pitch / 440)) < 30, `after the button: ${again.pitch.toFixed(1)} Hz, peak ${again.peak}`);
+    await page.screenshot({ path: `${SHOTS}page-engine-recovered.png` });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
+
 describe('MIDI devices', () => {
   const playAndCount = async (page, bytes, id) => {
     const before = await page.evaluate(() => window.__samplerPage.sampler.stats().received);

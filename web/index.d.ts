@@ -16,8 +16,15 @@ export type SamplerErrorCode =
   | 'wasm-load'
   /** The worklet script could not be loaded into the context's AudioWorklet. From `createSampler`. */
   | 'worklet-load'
-  /** The audio processor failed to start or crashed. From `createSampler`, or later through `onerror`. */
+  /**
+   * The audio engine failed to start (from `createSampler`), or failed
+   * later because its wasm code trapped. Then every pending request rejects
+   * with it, it goes to `onerror`, and requests made while the sampler is
+   * 'failed' reject with it until it restarts (see `Sampler.restart`).
+   */
   | 'worklet-failed'
+  /** `restart()` replaced a working engine while the request was pending (make it again), or a newer engine replaced the one an instrument was being restored to. */
+  | 'restarted'
   /** An instrument or sample could not be fetched, decoded, parsed or installed. From `loadSamples` and `loadInstrument`. */
   | 'instrument'
   /** The instrument's samples would not fit in the audio engine's memory (the previous instrument plays on). From `loadSamples` and `loadInstrument`. */
@@ -60,6 +67,52 @@ export interface SamplerOptions {
    * arrive after their frame play at the next quantum (block-quantized).
    */
   transport?: 'auto' | 'shared' | 'message';
+  /**
+   * Restart by itself after the engine fails (default true): 0.2 s after
+   * the failure, at most `AUTO_RESTART_LIMIT` (3) times within
+   * `AUTO_RESTART_WINDOW_MS` (60 s); past that the sampler stays 'failed'
+   * until `restart()` is called. See `Sampler.restart` for what is restored.
+   */
+  autoRestart?: boolean;
+}
+
+/** Automatic restarts allowed within `AUTO_RESTART_WINDOW_MS` (3), so an engine that keeps failing cannot spin. */
+export const AUTO_RESTART_LIMIT: number;
+/** The window of `AUTO_RESTART_LIMIT`, in ms (60000). */
+export const AUTO_RESTART_WINDOW_MS: number;
+
+/**
+ * Where a sampler is in its life. 'starting' (inside `createSampler`),
+ * 'running', 'failed' (the engine trapped: silent, events refused, requests
+ * rejected with 'worklet-failed'), 'restarting' (a new engine is starting
+ * and getting the instrument and settings back; events and requests go to
+ * it), 'disposed'.
+ */
+export type SamplerState = 'starting' | 'running' | 'failed' | 'restarting' | 'disposed';
+
+/** What `restart()` (or an automatic restart) did. */
+export interface RestartReport {
+  /** true for an automatic restart. */
+  automatic: boolean;
+  /** From the restart's start until the instrument was back, ms. */
+  ms: number;
+  /** The last instrument that had loaded, loaded again from its source; null when there was none or it failed. */
+  instrument: LoadedInstrument | ({ samples: number; bytes: number } & CopyReport) | null;
+  /** Why the instrument could not be loaded again (a file that is gone, say); the engine runs without it. */
+  instrumentError: SamplerError | null;
+}
+
+/** What `onstatechange` receives. */
+export interface SamplerStateChange {
+  state: SamplerState;
+  /** 'failed': what failed (code 'worklet-failed'). */
+  error?: SamplerError;
+  /** 'failed': whether an automatic restart is coming. */
+  autoRestart?: boolean;
+  /** 'restarting': whether it is automatic. */
+  automatic?: boolean;
+  /** 'running' after a restart: what it restored. */
+  restart?: RestartReport;
 }
 
 /**
@@ -331,18 +384,22 @@ export class MessageRing {
 /**
  * A sampler running in an AudioWorklet (made by `createSampler`). The event
  * methods (`noteOn` ... `allNotesOff`) are sample-accurate when given a
- * `time`, return false when the ring was full and the event was dropped,
- * and throw a `RangeError` for a note, velocity, controller, value,
- * program or channel outside its MIDI range or a `time` outside the
- * horizon (see `EventOptions`), and a `TypeError` for a value that is not
- * a number. A call that throws sends nothing. Every method's `options`
- * must be an object or undefined: anything else, null too, throws (or
- * rejects with) a `TypeError`.
+ * `time`, return false when the event was dropped (the ring was full, or
+ * the sampler is 'failed' or 'disposed'), and throw a `RangeError` for a
+ * note, velocity, controller, value, program or channel outside its MIDI
+ * range or a `time` outside the horizon (see `EventOptions`), and a
+ * `TypeError` for a value that is not a number. A call that throws sends
+ * nothing. Every method's `options` must be an object or undefined:
+ * anything else, null too, throws (or rejects with) a `TypeError`.
  */
 export class Sampler {
   readonly context: BaseAudioContext;
-  /** The stereo output: connect it to your graph. */
-  readonly node: AudioWorkletNode;
+  /**
+   * The stereo output, a unity `GainNode`: connect it to your graph. It
+   * stays the same for the sampler's life; when the engine restarts, the
+   * AudioWorkletNode behind it is replaced, so your connections keep working.
+   */
+  readonly node: GainNode;
   /** The event producer: the shared ring, or its postMessage stand-in. */
   readonly ring: MidiRing | MessageRing;
   /** Which event path this sampler uses (see SamplerOptions.transport). */
@@ -376,8 +433,34 @@ export class Sampler {
   readonly latency: number;
   /** Errors the audio thread reported. */
   readonly errors: SamplerError[];
-  /** Called with audio-thread errors that no pending call receives (code `'worklet-failed'`). */
+  /**
+   * Called with audio-thread errors that no pending call receives, and with
+   * every engine failure (code `'worklet-failed'`).
+   */
   onerror?: (error: SamplerError) => void;
+  /** See `SamplerState`. */
+  readonly state: SamplerState;
+  /** Called on every change of `state` (for a status display). */
+  onstatechange?: (change: SamplerStateChange) => void;
+  /**
+   * Replaces the audio engine with a new one on the same context (after a
+   * failure, or on request) and restores, in this order: master gain,
+   * polyphony, interpolation, velocity curve, transpose and the pitch-bend
+   * ranges given to `setPitchBendRange`; then the last instrument that
+   * loaded, loaded again from what its load was given (URL, files, sample
+   * entries: the sampler keeps those, not the decoded samples). `node`,
+   * MIDI inputs (`connectMidiInput`), the event ring and the latency
+   * settings stay. Lost: notes that were sounding, channel state set by MIDI
+   * messages (controllers, programs, pitch bend, RPNs sent directly), events
+   * sent to the failed engine and not yet played, and the counters in
+   * `stats()`, which start again from zero. A working engine is replaced
+   * too (its pending requests reject with 'restarted'). Resolves once the
+   * instrument is back (a load finishing meanwhile swaps in after it);
+   * rejects with 'worklet-failed' if the new engine fails too, 'disposed'
+   * after `dispose()`. Calls during a restart get the same promise. Also
+   * resets the count of automatic restarts.
+   */
+  restart(): Promise<RestartReport>;
 
   /** Note on: `note` and `velocity` (default 100) in 0..127. */
   noteOn(note: number, velocity?: number, options?: EventOptions): boolean;
@@ -455,7 +538,12 @@ export class Sampler {
   ): Promise<MidiInputsTracker>;
   /** Stops playing from Web MIDI. */
   disconnectMidi(): void;
-  /** Output gain, linear (default 0.5; values above 4 are clamped); throws a `RangeError` for a negative or non-finite gain, a `TypeError` for a non-number. */
+  /**
+   * Output gain, linear (default 0.5; values above 4 are clamped); throws a
+   * `RangeError` for a negative or non-finite gain, a `TypeError` for a
+   * non-number, a `SamplerError` ('disposed') after `dispose()`. While the
+   * sampler is 'failed' the gain is kept for the restart.
+   */
   setMasterGain(gain: number): void;
   /** Voices that may sound at once, 1..maxPolyphony; resolves to the cap in effect. */
   setPolyphony(voices: number): Promise<number>;
@@ -475,7 +563,16 @@ export class Sampler {
   readonly dspClock: 'performance.now' | 'Temporal.Now' | null;
   /** Counters of the event path and the voices. */
   stats(): SamplerStats;
-  /** Disconnects the node and MIDI; pending and later loads reject with `SamplerError` 'disposed'. */
+  /**
+   * Stops the sampler for good: the worklet frees its engine and stops
+   * rendering, so the browser can collect the node, its processor and the
+   * engine's wasm memory; MIDI inputs are let go and `node` is disconnected.
+   * Pending requests reject with `SamplerError` 'disposed'. Afterwards event
+   * methods return false; loads, settings, `sync()`, `restart()` and
+   * `connectMidiInput()` reject, and `setMasterGain()` throws, with
+   * 'disposed'; `stats()` still reads the last counters. Calling it again
+   * does nothing.
+   */
   dispose(): void;
 }
 

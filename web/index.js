@@ -8,7 +8,7 @@
 // Events go into a SharedArrayBuffer ring that the worklet drains every
 // render quantum; each is applied at its own sample frame.
 
-import { MidiRing, FLAG_IMMEDIATE, MAX_CAPACITY as MAX_RING_CAPACITY } from './ring.js';
+import { MidiRing, FLAG_IMMEDIATE, MAX_CAPACITY as MAX_RING_CAPACITY, W_WRITE_INDEX } from './ring.js';
 import { MessageRing } from './message-ring.js';
 import { ContextClock, defaultScheduleDelay, lowestLatency, lowestLateAfter } from './clock.js';
 import { SamplerError, isolationProblem } from './errors.js';
@@ -31,6 +31,18 @@ const PROCESSOR_NAME = 'wasm-sampler';
  * so a posted count always arrives in between.
  */
 const LOAD_WATCHDOG_MS = 600;
+/**
+ * Automatic restarts after the engine fails: each one AUTO_RESTART_DELAY_MS
+ * after the failure, and at most AUTO_RESTART_LIMIT of them within
+ * AUTO_RESTART_WINDOW_MS, so an engine that fails again at once (an
+ * instrument that traps on a note a MIDI file keeps playing) cannot spin.
+ * Past the limit the sampler stays 'failed' until restart() is called.
+ */
+export const AUTO_RESTART_LIMIT = 3;
+export const AUTO_RESTART_WINDOW_MS = 60_000;
+const AUTO_RESTART_DELAY_MS = 200;
+/** Marks the options of the load a restart repeats (see _sendInstrument). */
+const RESTORE = Symbol('restore');
 
 let modulePromise = null;
 const workletLoaded = new WeakMap(); // context -> Promise
@@ -68,7 +80,9 @@ function addWorklet(context) {
  * latencyMode ('constant' | 'lowest'), scheduleDelay (seconds),
  * transport ('auto', the default: 'shared' when the page is cross-origin
  * isolated, else 'message'; 'shared' alone throws 'not-isolated' instead of
- * falling back).
+ * falling back), autoRestart (true: restart after the engine fails, within
+ * AUTO_RESTART_LIMIT). `_testTraps: true` is for this package's tests only:
+ * it lets `_forceTrapForTest()` make the engine trap.
  */
 export async function createSampler(context, options) {
   if (!(context instanceof BaseAudioContext)) throw new TypeError('createSampler needs an AudioContext or OfflineAudioContext');
@@ -78,14 +92,10 @@ export async function createSampler(context, options) {
   const [module] = await Promise.all([compileEngine(), addWorklet(context)]);
   initLoader(module);
   const ring = MidiRing.create(options.ringCapacity ?? 1024, { shared: transport === 'shared' });
-  const node = new AudioWorkletNode(context, PROCESSOR_NAME, {
-    numberOfInputs: 0,
-    numberOfOutputs: 1,
-    outputChannelCount: [2],
-    processorOptions: { module, ring: ring.buffer, maxPolyphony: options.maxPolyphony ?? 256, transport },
-  });
-  const producer = transport === 'shared' ? ring : new MessageRing(node.port, ring.capacity);
-  const sampler = new Sampler(context, node, producer, options);
+  // What every engine of this sampler starts from (a restart makes another).
+  const engine = { module, ring: ring.buffer, maxPolyphony: options.maxPolyphony ?? 256, transport, testTraps: options._testTraps === true };
+  const producer = transport === 'shared' ? ring : new MessageRing(null, ring.capacity);
+  const sampler = new Sampler(context, engine, producer, options);
   await sampler._ready;
   return sampler;
 }
@@ -100,8 +110,9 @@ function chooseTransport(requested) {
   return requested;
 }
 
-function checkOptions({ maxPolyphony, ringCapacity, scheduleDelay, latencyMode }) {
+function checkOptions({ maxPolyphony, ringCapacity, scheduleDelay, latencyMode, autoRestart }) {
   if (latencyMode !== undefined) checkLatencyMode(latencyMode);
+  if (autoRestart !== undefined && typeof autoRestart !== 'boolean') throw new TypeError(`autoRestart must be true or false, got ${autoRestart}`);
   if (maxPolyphony !== undefined && !(Number.isInteger(maxPolyphony) && maxPolyphony >= 1 && maxPolyphony <= 4096)) {
     throw new RangeError(`maxPolyphony must be an integer in 1..4096, got ${maxPolyphony}`);
   }
@@ -121,27 +132,235 @@ function checkDelay(seconds) {
 }
 
 export class Sampler {
-  constructor(context, node, ring, options) {
+  /**
+   * Made by createSampler. `engine`: the processorOptions of every engine
+   * (module, ring buffer, maxPolyphony, transport, testTraps).
+   */
+  constructor(context, engine, ring, options = {}) {
     this.context = context;
-    this.node = node;
+    /**
+     * The sampler's output, a unity GainNode that stays the same for the
+     * sampler's life: the AudioWorkletNode behind it is replaced when the
+     * engine restarts, so the connections the user made keep working.
+     */
+    this.node = new GainNode(context);
     this.ring = ring;
     /** 'shared': the SharedArrayBuffer ring; 'message': the postMessage fallback. */
     this.transport = ring instanceof MessageRing ? 'message' : 'shared';
     this.clock = new ContextClock(context, options.scheduleDelay ?? defaultScheduleDelay(context));
     this._latencyMode = options.latencyMode ?? 'constant';
     this.midi = null;
+    this._engine = engine;
+    this._worklet = null;
+    this._state = 'starting';
     this._nextId = 1;
     this._waiting = new Map();
+    this._watchdogs = new Set();
     this._errors = [];
-    this._ready = new Promise((resolve, reject) => {
-      this._waiting.set('ready', { resolve, reject });
+    // What a restart restores: the last instrument load that succeeded
+    // (its source, loaded again) and the settings applied.
+    this._lastLoad = null;
+    this._masterGain = undefined;
+    this._applied = {};
+    this._bendRanges = new Map();
+    this._autoRestart = options.autoRestart ?? true;
+    this._autoRestarts = [];
+    this._restartTimer = null;
+    this._restarting = null;
+    this._ready = this._startWorklet().then(() => {
+      this._started = true;
+      this._changeState('running');
     });
-    node.port.onmessage = (e) => this._onMessage(e.data);
-    node.onprocessorerror = () => this._onMessage({ type: 'error', message: 'the audio processor crashed' });
+  }
+
+  /**
+   * 'starting', 'running', 'failed' (the engine trapped; see restart()),
+   * 'restarting' or 'disposed'.
+   */
+  get state() {
+    return this._state;
+  }
+
+  /**
+   * A new engine: an AudioWorkletNode connected to the output. Resolves when
+   * its processor is ready. `resumeAt`: where its consumer takes over the
+   * shared ring (on restarts).
+   */
+  _startWorklet(resumeAt) {
+    this._generation = (this._generation ?? 0) + 1;
+    const worklet = new AudioWorkletNode(this.context, PROCESSOR_NAME, {
+      numberOfInputs: 0,
+      numberOfOutputs: 1,
+      outputChannelCount: [2],
+      processorOptions: { ...this._engine, resumeAt },
+    });
+    const ready = new Promise((resolve, reject) => this._waiting.set('ready', { resolve, reject }));
+    // A replaced engine's late messages are not this sampler's business.
+    worklet.port.onmessage = (e) => this._worklet === worklet && this._onMessage(e.data);
+    worklet.onprocessorerror = () => this._worklet === worklet && this._onFailure('the audio processor crashed');
+    this._worklet = worklet;
+    this.ring.attach?.(worklet.port);
+    worklet.connect(this.node);
+    return ready;
+  }
+
+  /** Disconnects the current engine and tells it to free itself (a failed one already has). */
+  _retireWorklet() {
+    const worklet = this._worklet;
+    if (!worklet) return;
+    this._worklet = null;
+    worklet.port.onmessage = null;
+    worklet.onprocessorerror = null;
+    worklet.port.postMessage({ type: 'dispose' });
+    worklet.disconnect();
+  }
+
+  /** Rejects every pending request (loads, settings, sync, ready) with `err`. */
+  _rejectPending(err) {
+    const waiting = [...this._waiting.values()];
+    this._waiting.clear();
+    for (const w of waiting) w.reject(err);
+    for (const id of this._watchdogs) clearInterval(id);
+    this._watchdogs.clear();
+  }
+
+  _changeState(state, detail = {}) {
+    this._state = state;
+    this.onstatechange?.({ state, ...detail });
+  }
+
+  /**
+   * The engine trapped (or its processor died): nothing pending will be
+   * answered, so everything pending rejects with 'worklet-failed'; then an
+   * automatic restart, unless it is off or over its limit.
+   */
+  _onFailure(message) {
+    if (this._state === 'failed' || this._state === 'disposed') return;
+    const err = new SamplerError('worklet-failed', `the audio engine failed: ${message}`);
+    this._errors.push(err);
+    this._retireWorklet();
+    this._state = 'failed';
+    this._rejectPending(err);
+    const autoRestart = this._started === true && this._scheduleAutoRestart();
+    this.onerror?.(err);
+    this._changeState('failed', { error: err, autoRestart });
+  }
+
+  _scheduleAutoRestart() {
+    if (!this._autoRestart) return false;
+    const now = performance.now();
+    this._autoRestarts = this._autoRestarts.filter((t) => now - t < AUTO_RESTART_WINDOW_MS);
+    if (this._autoRestarts.length >= AUTO_RESTART_LIMIT) return false;
+    this._autoRestarts.push(now);
+    this._restartTimer = setTimeout(() => {
+      this._restartTimer = null;
+      if (this._state === 'failed') this._restartOnce(true).catch(() => {}); // reported through onerror/onstatechange
+    }, AUTO_RESTART_DELAY_MS);
+    return true;
+  }
+
+  /**
+   * Replaces the engine with a new one on the same context and restores
+   * what the sampler had: the settings (master gain, polyphony,
+   * interpolation, velocity curve, transpose, and pitch-bend ranges set with
+   * setPitchBendRange), then the last instrument that loaded (loaded again
+   * from its source). `sampler.node`, MIDI inputs and the event ring stay.
+   * Events sent to the failed engine and not yet played are dropped.
+   */
+  restart() {
+    if (this._state === 'disposed') return Promise.reject(new SamplerError('disposed', 'the sampler was disposed'));
+    this._autoRestarts = [];
+    return this._restartOnce(false);
+  }
+
+  _restartOnce(automatic) {
+    this._restarting ??= this._restart(automatic).finally(() => {
+      this._restarting = null;
+    });
+    return this._restarting;
+  }
+
+  async _restart(automatic) {
+    clearTimeout(this._restartTimer);
+    this._restartTimer = null;
+    const started = performance.now();
+    if (this._worklet) {
+      // A healthy engine replaced on request: what it still owed fails.
+      this._retireWorklet();
+      this._rejectPending(new SamplerError('restarted', 'the audio engine was restarted'));
+    }
+    this._changeState('restarting', { automatic });
+    const resumeAt = this.transport === 'shared' ? Atomics.load(new Int32Array(this.ring.buffer), W_WRITE_INDEX) : undefined;
+    try {
+      await this._startWorklet(resumeAt);
+    } catch (err) {
+      // A new engine that fails is reported like any failure; one that
+      // cannot even be made (a closed context) leaves the sampler failed.
+      if (this._state === 'restarting') {
+        this._state = 'failed';
+        this._changeState('failed', { error: err, autoRestart: false });
+      }
+      throw err instanceof SamplerError ? err : new SamplerError('worklet-failed', `could not restart the audio engine: ${err.message}`, { cause: err });
+    }
+    await this._restoreSettings();
+    let instrument = null;
+    let instrumentError = null;
+    if (this._lastLoad) {
+      // The load runs until its instrument is in this engine; if the engine
+      // fails (or the sampler is disposed) first, the restart ends at once
+      // and the load, still decoding, will not send to a later engine.
+      const { method, source, options } = this._lastLoad;
+      const generation = this._generation;
+      const load = this[method](source, { ...options, [RESTORE]: generation });
+      load.catch(() => {});
+      const key = `restore-${generation}`;
+      const abandoned = new Promise((_, reject) => this._waiting.set(key, { resolve() {}, reject }));
+      try {
+        instrument = await Promise.race([load, abandoned]);
+      } catch (err) {
+        if (this._state !== 'restarting') throw err; // failed again, or disposed
+        instrumentError = err;
+      } finally {
+        this._waiting.delete(key);
+      }
+    }
+    const report = { automatic, ms: Math.round(performance.now() - started), instrument, instrumentError };
+    this._changeState('running', { restart: report });
+    return report;
+  }
+
+  async _restoreSettings() {
+    if (this._masterGain !== undefined) this._worklet.port.postMessage({ type: 'master-gain', gain: this._masterGain });
+    if (Object.keys(this._applied).length) await this._request('settings', { ...this._applied });
+    for (const [channel, { semitones, cents }] of this._bendRanges) this.setPitchBendRange(semitones, { cents, channel });
+  }
+
+  /**
+   * Remembers a load that succeeded, to repeat it after a restart (without
+   * progress reports). Only the source is kept (URLs, Files, the caller's
+   * entries), not the decoded samples: loading again costs time only after
+   * a failure, where a copy would cost the instrument's size all along.
+   */
+  _rememberLoad(method, source, { onProgress, [RESTORE]: restore, ...options }) {
+    this._lastLoad = { method, source, options };
+  }
+
+  /** Why requests cannot be made now, or null. */
+  _unusable() {
+    if (this._state === 'disposed') return new SamplerError('disposed', 'the sampler was disposed');
+    if (this._state === 'failed') return new SamplerError('worklet-failed', 'the audio engine failed and has not restarted (see restart())');
+    return null;
+  }
+
+  /** Test-only (createSampler option `_testTraps`): the engine traps in its next render quantum. */
+  _forceTrapForTest() {
+    this._worklet?.port.postMessage({ type: 'test-trap' });
   }
 
   _onMessage(msg) {
-    if (msg.type === 'ready') {
+    if (msg.type === 'failed') {
+      this._onFailure(msg.message);
+    } else if (msg.type === 'ready') {
       this.dspClock = msg.clock;
       this._settle('ready', null, msg);
     } else if (msg.type === 'instrument-loaded' || msg.type === 'settings-applied') {
@@ -269,6 +488,7 @@ export class Sampler {
    * frame carrying the deadline after which it counts as late.
    */
   _send(status, d1, d2, length, time, timestamp, port = 0) {
+    if (this._state === 'failed' || this._state === 'disposed') return false;
     let frame;
     let flags = 0;
     const at = checkTime(time, this.context);
@@ -296,7 +516,8 @@ export class Sampler {
    * the current instrument plays on.
    */
   async loadSamples(entries, options) {
-    const { onProgress, releaseSeconds } = optionsObject(options, 'loadSamples');
+    options = optionsObject(options, 'loadSamples');
+    const { onProgress, releaseSeconds } = options;
     if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`onProgress must be a function, got ${describe(onProgress)}`);
     if (releaseSeconds !== undefined && !(checkFinite('releaseSeconds', releaseSeconds) > 0)) {
       throw new RangeError(`releaseSeconds must be a finite number of seconds > 0, got ${releaseSeconds}`);
@@ -322,7 +543,9 @@ export class Sampler {
       tune_cents: e.tuneCents ?? 0,
       volume_db: 20 * Math.log10(Math.max(e.gain ?? 1, 1e-7)),
     }));
-    return this._sendInstrument(samples, regions, { release_seconds: releaseSeconds });
+    const result = await this._sendInstrument(samples, regions, { release_seconds: releaseSeconds }, undefined, options[RESTORE]);
+    this._rememberLoad('loadSamples', entries, options);
+    return result;
   }
 
   /**
@@ -353,10 +576,12 @@ export class Sampler {
    */
   async loadInstrument(source, options) {
     options = optionsObject(options, 'loadInstrument');
+    if (this._state === 'disposed') throw this._unusable();
     const progress = new Progress(options.onProgress);
     const inst = await readInstrument(this.context, source, options, progress);
     progress.report('transfer');
-    const result = await this._sendInstrument(inst.samples, inst.regions, inst.options, inst.name);
+    const result = await this._sendInstrument(inst.samples, inst.regions, inst.options, inst.name, options[RESTORE]);
+    this._rememberLoad('loadInstrument', source, options);
     const out = { ...result, regions: inst.regions.length, warnings: inst.warnings, kind: inst.kind, name: inst.name };
     if (inst.presets) Object.assign(out, { presets: inst.presets, preset: inst.preset });
     return out;
@@ -368,8 +593,16 @@ export class Sampler {
    * refused here, before anything is sent; the worklet checks what its
    * memory can really grow to.
    */
-  async _sendInstrument(samples, regions, options, name = 'the instrument') {
-    if (this._disposed) throw new SamplerError('disposed', 'the sampler was disposed');
+  async _sendInstrument(samples, regions, options, name = 'the instrument', restoring = undefined) {
+    if (restoring === undefined) {
+      // A load that finishes while the sampler restarts swaps in after the
+      // restored instrument, so the newer one stays.
+      if (this._restarting) await this._restarting.catch(() => {});
+    } else if (restoring !== this._generation) {
+      throw new SamplerError('restarted', 'the engine this instrument was being restored to has been replaced');
+    }
+    const unusable = this._unusable();
+    if (unusable) throw unusable;
     const bytes = instrumentBytes(samples);
     if (bytes > MAX_INSTRUMENT_BYTES) {
       throw new SamplerError(
@@ -382,13 +615,16 @@ export class Sampler {
     // after each quantum; when it does not render (not started, suspended,
     // offline before startRendering), it must do them at once.
     const now = this.context.state !== 'running';
+    const worklet = this._worklet;
     const loaded = this._request('instrument', { samples, regions, options, now }, transfer);
     let lastQuanta = this.stats().quanta;
+    // Stopped with the request: when it settles, or when the engine fails.
     const watchdog = setInterval(() => {
       const quanta = this.stats().quanta;
-      if (quanta === lastQuanta) this.node.port.postMessage({ type: 'finish-loads' });
+      if (quanta === lastQuanta) worklet.port.postMessage({ type: 'finish-loads' });
       lastQuanta = quanta;
     }, LOAD_WATCHDOG_MS);
+    this._watchdogs.add(watchdog);
     let reply;
     try {
       reply = await loaded;
@@ -397,6 +633,7 @@ export class Sampler {
       throw err;
     } finally {
       clearInterval(watchdog);
+      this._watchdogs.delete(watchdog);
     }
     // How the copy into the engine went: in how many pieces, the longest in ms.
     return { samples: samples.length, bytes: reply.bytes, copySteps: reply.steps, longestCopyMs: reply.longestStepMs };
@@ -435,6 +672,7 @@ export class Sampler {
    */
   async connectMidiInput(selection = 'all', options) {
     const { onActivity, onMessage, access, channelFilter } = optionsObject(options, 'connectMidiInput');
+    if (this._state === 'disposed') throw this._unusable();
     if (!this.midi) {
       const midiAccess = access ?? (await requestMidiAccess());
       this.midi = new MidiInputs(
@@ -458,7 +696,10 @@ export class Sampler {
 
   setMasterGain(gain) {
     checkFinite('master gain', gain, 0);
-    this.node.port.postMessage({ type: 'master-gain', gain });
+    if (this._state === 'disposed') throw this._unusable();
+    this._masterGain = gain;
+    // While failed, kept for the restart.
+    this._worklet?.port.postMessage({ type: 'master-gain', gain });
   }
 
   /**
@@ -506,6 +747,7 @@ export class Sampler {
     checkData('semitones', semitones);
     checkData('cents', cents);
     checkTime(time, this.context);
+    for (const c of channelsOf(channel)) this._bendRanges.set(c, { semitones, cents });
     let ok = true;
     for (const c of channelsOf(channel)) {
       // RPN 0 (LSB, MSB), data entry MSB/LSB, then RPN null so a stray
@@ -524,13 +766,17 @@ export class Sampler {
    * not, so call this before OfflineAudioContext.startRendering().
    */
   async sync() {
+    const unusable = this._unusable();
+    if (unusable) throw unusable;
     if (this.transport === 'shared') return;
     this.ring.flush();
     await this._request('sync');
   }
 
   async _settings(settings) {
-    return (await this._request('settings', settings)).applied;
+    const { applied } = await this._request('settings', settings);
+    Object.assign(this._applied, settings);
+    return applied;
   }
 
   /**
@@ -539,9 +785,11 @@ export class Sampler {
    * with the type, which names the error code of an unexplained failure.
    */
   _request(type, fields = {}, transfer = []) {
+    const unusable = this._unusable();
+    if (unusable) return Promise.reject(unusable);
     const id = `${type}-${this._nextId++}`;
     const reply = new Promise((resolve, reject) => this._waiting.set(id, { resolve, reject }));
-    this.node.port.postMessage({ type, id, ...fields }, transfer);
+    this._worklet.port.postMessage({ type, id, ...fields }, transfer);
     return reply;
   }
 
@@ -550,13 +798,27 @@ export class Sampler {
     return this.ring.stats();
   }
 
+  /**
+   * Stops the sampler for good: the worklet frees its engine and stops
+   * rendering (so the browser can collect the node, its processor and its
+   * wasm memory), pending requests reject with 'disposed', MIDI inputs are
+   * let go and the output is disconnected. Afterwards event methods return
+   * false, loads, settings, sync() and restart() reject and
+   * setMasterGain() throws, with SamplerError 'disposed'; stats() still
+   * reads the last counters. Calling it again does nothing.
+   */
   dispose() {
-    this._disposed = true;
+    if (this._state === 'disposed') return;
+    clearTimeout(this._restartTimer);
+    this._restartTimer = null;
     this.disconnectMidi();
+    this._retireWorklet();
+    this.ring.attach?.(null);
     this.node.disconnect();
-    this.node.port.onmessage = null;
-    for (const w of this._waiting.values()) w.reject(new SamplerError('disposed', 'the sampler was disposed'));
-    this._waiting.clear();
+    this._lastLoad = null;
+    this._state = 'disposed';
+    this._rejectPending(new SamplerError('disposed', 'the sampler was disposed'));
+    this._changeState('disposed');
   }
 }
 

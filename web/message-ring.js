@@ -18,7 +18,7 @@ export const EVENT_FIELDS = 7;
 export const STATS_INTERVAL_SECONDS = 0.25;
 
 export class MessageRing {
-  /** `port`: the AudioWorkletNode's MessagePort. */
+  /** `port`: the AudioWorkletNode's MessagePort (or null until `attach`). */
   constructor(port, capacity) {
     this.port = port;
     this.capacity = capacity;
@@ -26,6 +26,16 @@ export class MessageRing {
     this._flushQueued = false;
     this._snapshot = null;
     this._sent = 0;
+  }
+
+  /**
+   * Sends to another worklet from now on (a restarted engine; null after
+   * dispose). Its counters start at zero; events not yet posted go to it.
+   */
+  attach(port) {
+    this.port = port;
+    this._snapshot = null;
+    this._sent = this._batch.length / EVENT_FIELDS;
   }
 
   trySend(frame, status, data1 = 0, data2 = 0, length = 3, port = 0, flags = 0) {
@@ -45,7 +55,7 @@ export class MessageRing {
   /** Posts the events queued so far. */
   flush() {
     this._flushQueued = false;
-    if (this._batch.length === 0) return;
+    if (this._batch.length === 0 || !this.port) return;
     const events = Float64Array.from(this._batch);
     this._batch.length = 0;
     this.port.postMessage({ type: 'events', events }, [events.buffer]);

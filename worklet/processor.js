@@ -3,15 +3,22 @@
 // Loaded with audioWorklet.addModule() from the bundle that
 // web/scripts/bundle-worklet.mjs builds (this file + the polyfill + the
 // wasm-bindgen glue). The WebAssembly.Module is compiled on the main thread
-// and arrives in processorOptions (the worklet scope has no fetch).
+// and arrives in processorOptions (the worklet scope has no fetch). Each
+// processor instantiates it for itself (`newEngineInstance`), so a trap or
+// a dispose ends one sampler's engine and memory, never another's.
 //
 // process() makes no JS garbage: the engine reads the event ring itself and
 // renders into wasm buffers that we copy out through Float32Array views
 // created once (and again only if wasm memory grows, which detaches them).
+//
+// Lifecycle: once stopped (disposed by the main thread, or failed because
+// the engine trapped) the processor drops every reference to its engine and
+// returns false from process(), so the browser can collect the node, this
+// processor and the wasm instance with its memory.
 
 import './text-codec-polyfill.js';
-import { initSync, WasmSampler, ringLayout } from '../web/generated/sampler_wasm.js';
-import { layoutDifferences, MidiRing } from '../web/ring.js';
+import { newEngineInstance } from 'engine-instance';
+import { layoutDifferences, MidiRing, W_READ_INDEX, W_STATS, STAT_COUNT } from '../web/ring.js';
 import { EVENT_FIELDS, STATS_INTERVAL_SECONDS } from '../web/message-ring.js';
 import { InstrumentLoads } from './instrument-loads.js';
 import { RenderMeter, renderClock } from './render-meter.js';
@@ -23,13 +30,18 @@ const VELOCITY_CURVES = { linear: 0, soft: 1, hard: 2, fixed: 3 };
 class SamplerProcessor extends AudioWorkletProcessor {
   constructor(options) {
     super();
-    this.failed = false;
+    this.stopped = false;
     this.port.onmessage = (e) => this.onMessage(e.data);
     try {
-      const { module, ring, maxPolyphony, transport } = options.processorOptions;
+      const { module, ring, maxPolyphony, transport, resumeAt, testTraps } = options.processorOptions;
+      // Honoured only for samplers created with the test-only option.
+      this.testTraps = testTraps === true;
+      this.engine = newEngineInstance();
+      const { initSync, WasmSampler, ringLayout } = this.engine;
       this.wasm = initSync({ module });
       const differences = layoutDifferences(ringLayout());
       if (differences.length) throw new Error(`ring layout differs between wasm and JS in: ${differences.join(', ')}`);
+      if (resumeAt !== undefined) resumeRing(ring, resumeAt);
       this.sampler = new WasmSampler(sampleRate, ring, maxPolyphony ?? 256);
       // Without shared memory, events arrive by message and this side
       // writes them into its own copy of the ring.
@@ -48,9 +60,41 @@ class SamplerProcessor extends AudioWorkletProcessor {
     }
   }
 
+  /**
+   * The engine trapped (or could not start): a wasm instance that trapped
+   * may be in any state, so it is never called again. Tells the main thread,
+   * which rejects what is pending and may restart the sampler on a new node.
+   */
   fail(err) {
-    this.failed = true;
-    this.port.postMessage({ type: 'error', message: String(err && err.message ? err.message : err) });
+    if (this.stopped) return;
+    this.stop();
+    this.port.postMessage({ type: 'failed', message: describe(err) });
+  }
+
+  /**
+   * Disposed (or replaced, after a failure) by the main thread: frees the
+   * engine (its instruments, voices and buffers), stops, and closes the
+   * port, whose listener would otherwise keep this processor alive.
+   */
+  dispose() {
+    if (!this.stopped) {
+      this.sampler.free();
+      this.stop();
+    }
+    this.port.onmessage = null;
+    this.port.close();
+  }
+
+  /** Lets go of the engine; process() returns false from now on. */
+  stop() {
+    this.stopped = true;
+    this.sampler = null;
+    this.engine = null;
+    this.wasm = null;
+    this.loads = null;
+    this.inbox = null;
+    this.left = null;
+    this.right = null;
   }
 
   bindViews(frames) {
@@ -61,8 +105,17 @@ class SamplerProcessor extends AudioWorkletProcessor {
   }
 
   onMessage(msg) {
-    if (this.failed) return;
+    if (msg.type === 'dispose') {
+      this.dispose();
+      return;
+    }
+    if (this.stopped) return;
     try {
+      if (msg.type === 'test-trap') {
+        // Ignored unless the sampler was created for tests.
+        if (this.testTraps) this.engine.armTestTrap();
+        return;
+      }
       switch (msg.type) {
         case 'instrument':
           this.loads.add(msg);
@@ -87,7 +140,10 @@ class SamplerProcessor extends AudioWorkletProcessor {
           this.port.postMessage({ type: 'error', message: `unknown message type ${msg.type}` });
       }
     } catch (err) {
-      this.port.postMessage({ type: 'error', id: msg.id, message: String(err && err.message ? err.message : err) });
+      // A trap (here: while building an instrument) ends the engine; any
+      // other error is the request's own (bad options, a bad region).
+      if (err instanceof WebAssembly.RuntimeError) this.fail(err);
+      else this.port.postMessage({ type: 'error', id: msg.id, message: describe(err) });
     }
   }
 
@@ -108,7 +164,7 @@ class SamplerProcessor extends AudioWorkletProcessor {
   }
 
   process(_inputs, outputs) {
-    if (this.failed) return true;
+    if (this.stopped) return false;
     const out = outputs[0];
     const frames = out[0].length;
     // Quanta that also copy a slice of a new instrument are always timed:
@@ -151,6 +207,21 @@ class SamplerProcessor extends AudioWorkletProcessor {
       this.port.postMessage({ type: 'stats', stats: this.inbox.stats() });
     }
   }
+}
+
+const describe = (err) => String(err && err.message ? err.message : err);
+
+/**
+ * A restarted sampler's new engine takes over the shared ring from the one
+ * that failed: it starts at `index` (the producer's write index when the
+ * restart began, so what was sent to the dead engine is not played in a
+ * burst) with its counters at zero. The old consumer is gone, so this
+ * processor is the ring's only consumer.
+ */
+function resumeRing(buffer, index) {
+  const words = new Int32Array(buffer);
+  for (let i = 0; i < STAT_COUNT; i++) Atomics.store(words, W_STATS + i, 0);
+  Atomics.store(words, W_READ_INDEX, index);
 }
 
 registerProcessor('wasm-sampler', SamplerProcessor);

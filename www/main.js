@@ -12,6 +12,7 @@ import { InstrumentPanel } from './instrument-panel.js';
 import { startMeters } from './meters.js';
 import { bindSettings } from './settings.js';
 import { loadSettings, saveSettings, forgetSettings, forgetInstrument } from './persistence.js';
+import { watchEngine } from './engine-status.js';
 
 const $ = (id) => document.getElementById(id);
 const status = (text) => { $('status').textContent = text; };
@@ -24,8 +25,10 @@ $('credit').textContent =
   'Piano: Salamander Grand Piano V3 by Alexander Holm, CC BY 3.0, from the npm packages @audio-samples/piano-mp3-velocity4/8/12/16 and -release.';
 
 // Fields the tests read: ready (resolves when playable), playableMs,
-// fullyLoaded, fullMs, memory, and the live objects.
-const page = { context: null, sampler: null, analyser: null, meterAnalyser: null, instrument: null };
+// fullyLoaded, fullMs, memory, engineLog (the engine's state changes), and
+// the live objects. Tests may set window.__samplerTestOptions before the
+// page loads (createSampler's test-only options).
+const page = { context: null, sampler: null, analyser: null, meterAnalyser: null, instrument: null, engineLog: [] };
 let resolveReady;
 let rejectReady;
 page.ready = new Promise((res, rej) => { resolveReady = res; rejectReady = rej; });
@@ -107,7 +110,7 @@ async function start() {
     status('Starting audio…');
     context = new AudioContext({ latencyHint: 'interactive' });
     await context.resume();
-    const sampler = await createSampler(context, { latencyMode: latencyMode.value });
+    const sampler = await createSampler(context, { latencyMode: latencyMode.value, ...window.__samplerTestOptions });
     if (sampler.transport === 'message') {
       notice('transport-warning', 'Without cross-origin isolation, events reach the engine by postMessage: they are quantized to 128-frame render blocks (about 3 ms) instead of sample-accurate, and timing jitters a little more. Serve the page with the COOP/COEP headers above for sample accuracy.');
     }
@@ -119,14 +122,36 @@ async function start() {
     sampler.node.connect(analyser);
     sampler.node.connect(meterAnalyser);
     Object.assign(page, { context, sampler, analyser, meterAnalyser });
-    sampler.onerror = (err) => status(`Audio engine error: ${err.message}. Reload the page to restart the engine.`);
+    // A failed engine restarts itself (engine-status.js says so); other
+    // audio-thread errors are only reported.
+    sampler.onerror = (err) => err.code !== 'worklet-failed' && status(`Audio engine error: ${err.message}.`);
+    const engine = watchEngine(sampler, {
+      status,
+      onFailed: () => {
+        keyboard.clear();
+        showSustain(false);
+      },
+      // The sampler restored its settings; this adds any changed meanwhile.
+      onRecovered: () => settings.apply(sampler),
+      log: page.engineLog,
+    });
+    // A load the failure interrupted is tried again once the engine is back.
+    const load = async (task) => {
+      for (;;) {
+        try {
+          return await instruments.enqueue(task);
+        } catch (err) {
+          if (err.code !== 'worklet-failed' || !(await engine.untilRecovered())) throw err;
+        }
+      }
+    };
     settings.apply(sampler);
     watchContextState(context);
     instruments.attach(sampler);
 
     status('Loading piano…');
     const t0 = performance.now();
-    const quick = await instruments.enqueue(() => instruments.loadPiano(true));
+    const quick = await load(() => instruments.loadPiano(true));
     page.playableMs = Math.round(performance.now() - t0);
     status(`Playable after ${page.playableMs} ms; loading all velocity layers…`);
     $('start').textContent = 'Audio running';
@@ -142,7 +167,7 @@ async function start() {
       page.fullyLoaded = true;
       return;
     }
-    const full = await instruments.enqueue(() => instruments.loadPiano(false));
+    const full = await load(() => instruments.loadPiano(false));
     page.fullMs = Math.round(performance.now() - t0);
     page.memory = { quick: quick.bytes, full: full.bytes };
     status(`Ready: piano with ${full.regions} regions in ${page.fullMs} ms (${(full.bytes / 1048576).toFixed(1)} MiB). Play!`);
@@ -151,6 +176,8 @@ async function start() {
     if (err.code === 'not-isolated') {
       status('Cannot start: this page is not cross-origin isolated (see the message above).');
       context?.close();
+    } else if (err.code === 'worklet-failed' && page.sampler) {
+      // The engine stopped for good; engine-status.js explains and offers a restart.
     } else {
       status(`Could not start: ${err.message}`);
       $('start').disabled = false;

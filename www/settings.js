@@ -27,7 +27,11 @@ export function bindSettings(saved, hasSetter) {
   const values = {};
   let sampler = null;
   const send = (spec) => {
-    if (sampler && typeof sampler[spec.setter] === 'function') sampler[spec.setter](values[spec.key]);
+    if (sampler && typeof sampler[spec.setter] === 'function') {
+      // Rejected only while the engine is failed; the page applies its
+      // settings again once it has restarted.
+      Promise.resolve(sampler[spec.setter](values[spec.key])).catch(() => {});
+    }
   };
   for (const spec of SETTINGS) {
     const control = document.getElementById(spec.id);

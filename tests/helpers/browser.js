@@ -12,7 +12,8 @@ export function chromiumPath() {
   return found;
 }
 
-export async function launchBrowser() {
+/** A persistent headless Chromium; `args` are added to the usual flags. */
+export async function launchBrowser({ args = [] } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'sampler-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath(),
@@ -21,13 +22,14 @@ export async function launchBrowser() {
       '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--autoplay-policy=no-user-gesture-required',
+      ...args,
     ],
   });
   const close = async () => {
     await context.close();
     rmSync(userDataDir, { recursive: true, force: true });
   };
-  return { context, close };
+  return { context, close, userDataDir };
 }
 
 /** Collects console errors and page errors of `page`. */

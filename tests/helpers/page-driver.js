@@ -6,13 +6,15 @@ import { installFakeMidi } from './fake-midi.js';
 
 /**
  * A page at `url` with storage cleared, the fake Web MIDI installed with
- * `midi` options (or none when `midi` is false), and `viewport`.
+ * `midi` options (or none when `midi` is false), `viewport`, and
+ * `samplerOptions` (test-only createSampler options the page passes on).
  */
-export async function openPage(browser, url, { midi = {}, viewport = { width: 1280, height: 900 } } = {}) {
+export async function openPage(browser, url, { midi = {}, viewport = { width: 1280, height: 900 }, samplerOptions } = {}) {
   const page = await browser.context.newPage();
   const errors = collectErrors(page);
   await page.setViewportSize(viewport);
   if (midi) await page.addInitScript(installFakeMidi, midi);
+  if (samplerOptions) await page.addInitScript((options) => { window.__samplerTestOptions = options; }, samplerOptions);
   await page.goto(url);
   // The persistent browser profile keeps storage between tests of a run.
   await page.evaluate(async () => {

@@ -3,7 +3,7 @@
 // web/API.md is not what this would write (tests/api-doc.test.js runs it).
 //
 // The reader below knows only the shapes index.d.ts uses: top-level
-// `export type|interface|class|function` declarations, each optionally after
+// `export type|interface|class|function|const` declarations, each optionally after
 // a /** */ comment; members of interfaces and classes end with `;`; a union
 // type may carry a /** */ comment before each `| member`.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -95,7 +95,7 @@ function dedent(code) {
 const cell = (text) => text.replace(/\|/g, '\\|').replace(/\n+/g, ' ');
 
 function declaration({ doc, code }) {
-  const head = /^export\s+(?:declare\s+)?(type|interface|class|function)\s+(\w+)/.exec(code);
+  const head = /^export\s+(?:declare\s+)?(type|interface|class|function|const)\s+(\w+)/.exec(code);
   if (!head) return null;
   const [, kind, name] = head;
   const lines = [`### ${kind} \`${name}\``, ''];

@@ -13,6 +13,7 @@
 
 pub mod loader;
 mod shared_words;
+mod test_trap;
 
 use js_sys::{ArrayBuffer, SharedArrayBuffer};
 use midi_ring::{layout, Consumer};
@@ -68,6 +69,7 @@ impl WasmSampler {
     /// frame `start_frame` into the output buffers, after taking every event
     /// from the ring. Called once per render quantum; never allocates.
     pub fn process(&mut self, start_frame: f64, frames: usize) {
+        test_trap::trap_if_armed();
         let frames = frames.min(MAX_BLOCK);
         let start = if start_frame.is_finite() && start_frame > 0.0 {
             start_frame as u64
