@@ -13,7 +13,7 @@ import { MessageRing } from './message-ring.js';
 import { ContextClock, defaultScheduleDelay } from './clock.js';
 import { SamplerError, isolationProblem } from './errors.js';
 import { MidiInputs, requestMidiAccess, forEachChannelMessage } from './midi-input.js';
-import { initLoader, decodeSample, bufferChannels } from './instrument-loader.js';
+import { initLoader, decodeSample, bufferChannels, encodeInstrument } from './instrument-loader.js';
 import { readInstrument, Progress } from './load-instrument.js';
 import { nearestRootRanges } from './note-mapping.js';
 
@@ -22,12 +22,6 @@ export { SamplerError, isolationProblem, MidiRing, forEachChannelMessage, neares
 const WORKLET_URL = new URL('./generated/sampler-worklet.js', import.meta.url);
 const WASM_URL = new URL('./generated/sampler_wasm_bg.wasm', import.meta.url);
 const PROCESSOR_NAME = 'wasm-sampler';
-/**
- * How often a load checks that the worklet still renders (else it asks for
- * the rest at once). Over twice the fallback transport's counter interval,
- * so a posted count always arrives in between.
- */
-const LOAD_WATCHDOG_MS = 600;
 
 let modulePromise = null;
 const workletLoaded = new WeakMap(); // context -> Promise
@@ -80,10 +74,20 @@ export async function createSampler(context, options = {}) {
     outputChannelCount: [2],
     processorOptions: { module, ring: ring.buffer, maxPolyphony: options.maxPolyphony ?? 256, transport },
   });
+  giveTaskChannel(node);
   const producer = transport === 'shared' ? ring : new MessageRing(node.port, ring.capacity);
   const sampler = new Sampler(context, node, producer, options);
   await sampler._ready;
   return sampler;
+}
+
+/**
+ * The worklet copies instruments in by tasks it posts to itself, on a
+ * channel whose both ends it holds (the worklet scope has no MessageChannel).
+ */
+function giveTaskChannel(node) {
+  const { port1, port2 } = new MessageChannel();
+  node.port.postMessage({ type: 'task-ports', ports: [port1, port2] }, [port1, port2]);
 }
 
 function chooseTransport(requested) {
@@ -314,10 +318,12 @@ export class Sampler {
   }
 
   /**
-   * Transfers finished samples and regions to the worklet, which swaps
-   * them in. An instrument larger than wasm32 memory can ever hold is
-   * refused here, before anything is sent; the worklet checks what its
-   * memory can really grow to.
+   * Checks the regions and sends them (as bytes) with the finished samples
+   * to the worklet, which copies them in, in bounded steps between render
+   * quanta, and swaps the instrument in. Bad regions and an instrument
+   * larger than wasm32 memory can ever hold are refused here, before
+   * anything is sent; the worklet finds out what its memory can really
+   * grow to.
    */
   async _sendInstrument(samples, regions, options, name = 'the instrument') {
     if (this._disposed) throw new SamplerError('disposed', 'the sampler was disposed');
@@ -328,28 +334,27 @@ export class Sampler {
         `${name}: its samples need ${(bytes / 1048576).toFixed(1)} MiB, more than the ${MAX_INSTRUMENT_BYTES / 1048576} MiB the audio engine's 32-bit wasm memory can hold`,
       );
     }
-    const transfer = samples.flatMap((s) => s.channels.map((c) => c.buffer));
-    // While the context renders, the worklet copies the samples in slices
-    // after each quantum; when it does not render (not started, suspended,
-    // offline before startRendering), it must do them at once.
-    const now = this.context.state !== 'running';
-    const loaded = this._request('instrument', { samples, regions, options, now }, transfer);
-    let lastQuanta = this.stats().quanta;
-    const watchdog = setInterval(() => {
-      const quanta = this.stats().quanta;
-      if (quanta === lastQuanta) this.node.port.postMessage({ type: 'finish-loads' });
-      lastQuanta = quanta;
-    }, LOAD_WATCHDOG_MS);
+    let encoded;
+    try {
+      encoded = encodeInstrument(regions, options, samples);
+    } catch (err) {
+      throw new SamplerError('instrument', `${name}: ${err.message}`, { cause: err });
+    }
+    const transfer = [encoded.buffer, ...samples.flatMap((s) => s.channels.map((c) => c.buffer))];
+    const message = {
+      samples: samples.map(({ channels, sampleRate }) => ({ channels, sampleRate })),
+      regions: encoded,
+      regionCount: regions.length,
+    };
     let reply;
     try {
-      reply = await loaded;
+      reply = await this._request('instrument', message, transfer);
     } catch (err) {
-      if (err.code === 'instrument-too-large') err.message = `${name}: ${err.message}`;
+      if (err.code === 'instrument-too-large' || err.code === 'instrument') err.message = `${name}: ${err.message}`;
       throw err;
-    } finally {
-      clearInterval(watchdog);
     }
-    // How the copy into the engine went: in how many pieces, the longest in ms.
+    // How the copy into the engine went: in how many steps (tasks on the
+    // audio thread), the longest in ms (null without a fine clock there).
     return { samples: samples.length, bytes: reply.bytes, copySteps: reply.steps, longestCopyMs: reply.longestStepMs };
   }
 
