@@ -40,7 +40,7 @@ function countingSetup(elementBytes) {
     },
   });
   let tasks = 0;
-  const meter = { beginTask: () => { tasks++; bytes = 0; return null; }, endTask: () => { perTask.push(bytes); return null; } };
+  const meter = { now: () => null, beginTask: () => { tasks++; bytes = 0; return null; }, endTask: () => { perTask.push(bytes); return null; } };
   const perTask = [];
   const direct = directLoads(counted, wasm.memory, { meter });
   return { ring, sampler, direct, perTask, tasks: () => tasks };

@@ -9,9 +9,11 @@
 // renders, so a suspended context or an OfflineAudioContext before
 // startRendering gets its instrument too. Each step does one bounded piece:
 //
-//   reserve  the memory of up to RESERVATIONS_PER_STEP samples, each once
-//            with its exact size and not filled (memory refused: the load
-//            fails with instrument-too-large, and what it took is freed);
+//   begin    memory for the whole load is asked for once (wasm memory
+//            grows once; refused: the load fails with instrument-too-large);
+//   reserve  the storage of up to RESERVATIONS_PER_STEP samples, each once
+//            with its exact size and not filled (refused: the same, and
+//            what the load took is freed);
 //   copy     at most STAGING_BYTES of samples or encoded regions: written
 //            into a staging buffer in wasm memory, then appended;
 //   decode   up to REGIONS_PER_STEP regions from their bytes;
@@ -85,10 +87,21 @@ export class InstrumentLoads {
     this.wake();
   }
 
+  /** What the next step will do: 'free', 'begin', 'reserve', 'copy', 'decode' or 'commit'. */
+  nextStep() {
+    const job = this.current;
+    if (this.freeing) return 'free';
+    if (!job) return 'begin';
+    if (job.reserved < job.samples.length) return 'reserve';
+    if (job.sample < job.samples.length || job.regionOffset < job.regions.length) return 'copy';
+    return job.decoded ? 'commit' : 'decode';
+  }
+
   /** One step, timed; then the next task if work remains. */
   runTask() {
     this.scheduled = false;
     const job = this.current ?? this.queue[0] ?? null;
+    const kind = this.nextStep();
     const started = this.meter.beginTask();
     let reply = null;
     try {
@@ -103,10 +116,10 @@ export class InstrumentLoads {
     const ms = this.meter.endTask(started);
     if (job && (job === this.current || reply)) {
       job.steps = (job.steps ?? 0) + 1;
-      if (ms !== null) job.longestMs = Math.max(job.longestMs ?? 0, ms);
+      if (ms !== null && !(ms <= job.longestMs)) Object.assign(job, { longestMs: ms, longestKind: kind });
     }
     if (reply) {
-      if (reply.type === 'instrument-loaded') Object.assign(reply, { steps: job.steps, longestStepMs: job.longestMs ?? null });
+      if (reply.type === 'instrument-loaded') Object.assign(reply, { steps: job.steps, longestStepMs: job.longestMs ?? null, longestStepKind: job.longestKind ?? null });
       this.post(reply);
     }
     this.wake();
@@ -114,30 +127,38 @@ export class InstrumentLoads {
 
   /** Does one bounded piece of work; returns a reply to post, if any. */
   step() {
-    if (this.freeing) {
+    const next = this.nextStep();
+    if (next === 'free') {
       const status = this.sampler.freeSome(FREES_PER_STEP);
       this.freeing = status === MORE_TO_FREE;
       this.retiredWaiting = status !== FREED_ALL && status !== MORE_TO_FREE;
       return null;
     }
-    if (!this.current) return this.start();
+    if (next === 'begin') return this.start();
     const job = this.current;
-    if (job.reserved < job.samples.length) return this.reserve(job);
-    if (job.sample < job.samples.length || job.regionOffset < job.regions.length) {
+    if (next === 'reserve') return this.reserve(job);
+    if (next === 'copy') {
       this.copy(job);
       return null;
     }
-    if (!this.sampler.loadDecodeRegions(REGIONS_PER_STEP)) return null;
+    if (next === 'decode') {
+      job.decoded = this.sampler.loadDecodeRegions(REGIONS_PER_STEP);
+      return null;
+    }
     const bytes = this.sampler.loadCommit();
     this.current = null;
     this.freeing = true;
-    return { type: 'instrument-loaded', id: job.id, bytes, memory: this.memory().buffer.byteLength };
+    const elapsedMs = job.startedAt === null ? null : this.meter.now() - job.startedAt;
+    return { type: 'instrument-loaded', id: job.id, bytes, memory: this.memory().buffer.byteLength, elapsedMs };
   }
 
   start() {
     const job = this.queue.shift();
-    Object.assign(job, { reserved: 0, sample: 0, channel: 0, offset: 0, regionOffset: 0 });
-    if (!this.sampler.loadBegin(job.samples.length, job.regions.length, job.regionCount)) return this.tooLarge(job);
+    if (!job) return null;
+    // startedAt: when its first step ran (worklet clock; null without one).
+    Object.assign(job, { reserved: 0, sample: 0, channel: 0, offset: 0, regionOffset: 0, decoded: false, startedAt: this.meter.now() });
+    job.sampleBytes = job.samples.reduce((sum, s) => sum + sampleBytes(s), 0);
+    if (!this.sampler.loadBegin(job.samples.length, job.regions.length, job.regionCount, job.sampleBytes)) return this.tooLarge(job);
     this.current = job;
     return null;
   }
@@ -202,8 +223,7 @@ export class InstrumentLoads {
   // The browser refused the memory: what the load took is freed in the
   // next tasks and the current instrument plays on.
   tooLarge(job) {
-    let total = 0;
-    for (const s of job.samples) if (s) total += sampleBytes(s);
+    const total = job.sampleBytes;
     const need = total + job.regions.length + job.regionCount * this.sampler.constructor.regionSize();
     return this.fail(job, {
       code: 'instrument-too-large',

@@ -86,9 +86,14 @@ export class RenderMeter {
     this.publishWhenDue();
   }
 
+  /** The meter's clock in ms, or null without one. */
+  now() {
+    return this.clock ? this.clock.now() : null;
+  }
+
   /** Call before a task's work (not a render): its start time, or null without a clock. */
   beginTask() {
-    return this.clock ? this.clock.now() : null;
+    return this.now();
   }
 
   /**

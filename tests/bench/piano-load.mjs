@@ -33,7 +33,8 @@ try {
     const r = await page.evaluate(() => ({ replies: window.__loadReplies, playableMs: window.__samplerPage.playableMs, fullMs: window.__samplerPage.fullMs }));
     for (const [i, m] of r.replies.entries()) {
       const bytes = m.bytes;
-      console.log(`step ${i + 1}: ${(bytes / 1048576).toFixed(1)} MiB in ${m.steps} worklet steps, longest ${m.longestStepMs?.toFixed?.(3) ?? m.longestStepMs} ms, ${(bytes / m.steps / 1024).toFixed(0)} KiB per step on average`);
+      const inWorklet = m.elapsedMs === undefined ? '' : `, ${m.elapsedMs.toFixed(0)} ms from the first step to the swap`;
+      console.log(`step ${i + 1}: ${(bytes / 1048576).toFixed(1)} MiB in ${m.steps} worklet steps, longest ${m.longestStepMs?.toFixed?.(3) ?? m.longestStepMs} ms${m.longestStepKind ? ` (${m.longestStepKind})` : ''}, ${(bytes / m.steps / 1024).toFixed(0)} KiB per step on average${inWorklet}`);
     }
     console.log(`playable after ${r.playableMs} ms, complete after ${r.fullMs} ms`);
     await page.close();

@@ -4,7 +4,7 @@
 import { InstrumentLoads, runLoadsNow } from '../../worklet/instrument-loads.js';
 import { encodeInstrument } from '../../web/instrument-loader.js';
 
-const untimed = { beginTask: () => null, endTask: () => null };
+const untimed = { now: () => null, beginTask: () => null, endTask: () => null };
 
 /**
  * A loader for `sampler` in the glue instance whose `memory` is given.

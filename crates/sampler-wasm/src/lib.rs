@@ -191,15 +191,19 @@ impl WasmSampler {
         std::mem::size_of::<Region>()
     }
 
-    /// Starts loading an instrument of `samples` samples and `regions`
-    /// regions encoded in `region_bytes` bytes (`encodeInstrument`), and
-    /// reserves room for them; false when the memory is refused. The
+    /// Starts loading an instrument of `samples` samples holding
+    /// `sample_bytes` bytes of data and `regions` regions encoded in
+    /// `region_bytes` bytes (`encodeInstrument`), and makes room for them
+    /// (`InstrumentLoad::try_new`); false when the memory is refused. The
     /// current instrument plays on; a load still in progress is dropped
     /// (freed by `freeSome`).
     #[wasm_bindgen(js_name = loadBegin)]
-    pub fn load_begin(&mut self, samples: u32, region_bytes: u32, regions: u32) -> bool {
+    pub fn load_begin(&mut self, samples: u32, region_bytes: u32, regions: u32, sample_bytes: f64) -> bool {
         self.load_abort();
-        match InstrumentLoad::try_new(samples as usize, region_bytes as usize, regions as usize) {
+        if !(sample_bytes >= 0.0 && sample_bytes < usize::MAX as f64) {
+            return false;
+        }
+        match InstrumentLoad::try_new(samples as usize, region_bytes as usize, regions as usize, sample_bytes as usize) {
             Ok(load) => {
                 self.load = Some(load);
                 true

@@ -14,6 +14,7 @@ use std::collections::VecDeque;
 
 use crate::instrument_bytes::{DecodeError, RegionDecoder};
 use sampler_core::instrument::InstrumentError;
+use sampler_core::sample::{GUARD_AFTER, GUARD_BEFORE};
 use sampler_core::sample_builder::BuildError;
 use sampler_core::{Instrument, Region, Sample, SampleBuilder, SampleFormat};
 
@@ -60,10 +61,27 @@ pub struct InstrumentLoad {
     regions: Vec<Region>,
 }
 
+/// Room left beyond what a load asks for: allocator overhead per block.
+const SLACK_BYTES: usize = 1 << 20;
+
 impl InstrumentLoad {
     /// Reserves room for `samples` samples, `region_bytes` bytes of encoded
-    /// regions and `regions` decoded regions.
-    pub fn try_new(samples: usize, region_bytes: usize, regions: usize) -> Result<InstrumentLoad, LoadError> {
+    /// regions and `regions` decoded regions. First it asks the allocator
+    /// once for everything the load will take (`sample_bytes` of sample
+    /// data, and the rest) and gives it back: in wasm, memory only grows,
+    /// so the allocator keeps it, and the samples reserved afterwards are
+    /// carved from it without growing memory again. Each `memory.grow`
+    /// costs about 0.2 ms in V8 and now and then tens of ms, whatever its
+    /// size, so one grow per load beats one per sample; and an instrument
+    /// that cannot fit fails here, before any sample is reserved.
+    pub fn try_new(samples: usize, region_bytes: usize, regions: usize, sample_bytes: usize) -> Result<InstrumentLoad, LoadError> {
+        let guards = samples.saturating_mul(2 * (GUARD_BEFORE + GUARD_AFTER) * 4);
+        let total = sample_bytes
+            .saturating_add(guards)
+            .saturating_add(region_bytes)
+            .saturating_add(regions.saturating_mul(std::mem::size_of::<Region>()))
+            .saturating_add(SLACK_BYTES);
+        reserve_exact(&mut Vec::<u8>::new(), total)?;
         let mut load = InstrumentLoad {
             sample_count: samples,
             reserved: VecDeque::new(),
@@ -173,7 +191,8 @@ impl InstrumentLoad {
     }
 
     /// The instrument, once every sample and region is in. On failure the
-    /// load comes back with the error, to be freed in steps.
+    /// load comes back with the error, to be freed in steps (what is left
+    /// of it).
     pub fn finish(self) -> Result<Instrument, (LoadError, InstrumentLoad)> {
         let Some(decoder) = self.decoder.as_ref().filter(|d| d.left() == 0) else {
             return Err((LoadError::Sequence("finished before every region was decoded"), self));
@@ -181,15 +200,13 @@ impl InstrumentLoad {
         if self.samples.len() != self.sample_count {
             return Err((LoadError::Sequence("finished before every sample was written"), self));
         }
-        // Checked before the parts move into Instrument::new, which would
-        // drop them all at once if it refused them.
-        if let Err(e) = Instrument::check_regions(&self.regions, |i| self.samples.get(i).map(Sample::frames)) {
-            return Err((LoadError::Instrument(e), self));
-        }
         let header = decoder.header.clone();
         let InstrumentLoad { samples, regions, .. } = self;
+        // The main thread ran the same checks before sending (loader.rs,
+        // `Instrument::check_regions`), so a refusal here means corrupt
+        // bytes; then the parts are dropped at once, not in steps.
         let mut instrument = Instrument::new(samples, regions).map_err(|e| {
-            (LoadError::Instrument(e), InstrumentLoad::try_new(0, 0, 0).expect("nothing to allocate"))
+            (LoadError::Instrument(e), InstrumentLoad::try_new(0, 0, 0, 0).expect("nothing to allocate"))
         })?;
         header.apply(&mut instrument);
         Ok(instrument)
@@ -258,7 +275,8 @@ mod tests {
     /// Loads `channels` (f32) and `regions` in pieces of at most PIECE values.
     fn load(channels: &[Vec<Vec<f32>>], regions: &[Region]) -> Result<Instrument, LoadError> {
         let bytes = encode(&Header { polyphony: Some(5), ..Header::default() }, regions).unwrap();
-        let mut load = InstrumentLoad::try_new(channels.len(), bytes.len(), regions.len())?;
+        let sample_bytes = channels.iter().flatten().map(|c| c.len() * 4).sum();
+        let mut load = InstrumentLoad::try_new(channels.len(), bytes.len(), regions.len(), sample_bytes)?;
         for c in channels {
             load.reserve_sample(SampleFormat::F32, c.len(), c[0].len(), 48_000.0)?;
         }
@@ -295,7 +313,7 @@ mod tests {
 
     #[test]
     fn pieces_out_of_order_or_too_many_are_refused() {
-        let mut load = InstrumentLoad::try_new(2, 0, 0).unwrap();
+        let mut load = InstrumentLoad::try_new(2, 0, 0, 16).unwrap();
         load.reserve_sample(SampleFormat::I16, 1, 4, 48_000.0).unwrap();
         assert_eq!(load.append_i16(1, 0, &[0; 2]), Err(LoadError::Sequence("samples are written in order")));
         assert!(matches!(load.append_i16(0, 0, &[0; 5]), Err(LoadError::Sample { sample: 0, .. })));
@@ -303,20 +321,21 @@ mod tests {
         load.reserve_sample(SampleFormat::I16, 1, 4, 48_000.0).unwrap();
         assert_eq!(load.reserve_sample(SampleFormat::I16, 1, 4, 48_000.0), Err(LoadError::Sequence("more samples than announced")));
         assert!(matches!(
-            InstrumentLoad::try_new(1, 0, 0).unwrap().reserve_sample(SampleFormat::F32, 3, 4, 48_000.0),
+            InstrumentLoad::try_new(1, 0, 0, 0).unwrap().reserve_sample(SampleFormat::F32, 3, 4, 48_000.0),
             Err(LoadError::Sample { sample: 0, .. })
         ));
     }
 
     #[test]
     fn memory_the_allocator_refuses_is_an_error() {
-        assert!(matches!(InstrumentLoad::try_new(1, usize::MAX / 2, 0), Err(LoadError::OutOfMemory { .. })));
-        let mut load = InstrumentLoad::try_new(1, 0, 0).unwrap();
+        assert!(matches!(InstrumentLoad::try_new(1, usize::MAX / 2, 0, 0), Err(LoadError::OutOfMemory { .. })));
+        assert!(matches!(InstrumentLoad::try_new(1, 0, 0, usize::MAX / 2), Err(LoadError::OutOfMemory { .. })));
+        let mut load = InstrumentLoad::try_new(1, 0, 0, 0).unwrap();
         assert!(matches!(load.reserve_sample(SampleFormat::F32, 1, usize::MAX / 8, 48_000.0), Err(LoadError::OutOfMemory { .. })));
     }
 
     #[test]
-    fn bad_regions_fail_the_commit_and_the_load_comes_back_to_be_freed() {
+    fn bad_regions_fail_the_commit() {
         let mut regions = vec![Region::new(0, 60)];
         regions[0].key_lo = 100;
         regions[0].key_hi = 90;
@@ -328,7 +347,7 @@ mod tests {
         let sample = || Sample::new(vec![vec![0.0; 8]], 48_000.0).unwrap();
         let mut trash = Trash::default();
         trash.push(Garbage::Instrument(Instrument::new(vec![sample(); 5], vec![]).unwrap()));
-        let mut load = InstrumentLoad::try_new(3, 0, 0).unwrap();
+        let mut load = InstrumentLoad::try_new(3, 0, 0, 0).unwrap();
         for _ in 0..3 {
             load.reserve_sample(SampleFormat::F32, 2, 8, 48_000.0).unwrap();
         }
