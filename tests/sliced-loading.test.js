@@ -15,7 +15,7 @@ const API = `/@fs${ROOT}/web/index.js`;
 const GLUE = `/@fs${ROOT}/web/generated/sampler_wasm.js`;
 const TIMEOUT = { timeout: 120_000 };
 const SAMPLES = 24;
-const SAMPLE_SECONDS = 4; // stereo float32: 1.5 MB at 48 kHz
+const SAMPLE_SECONDS = 8; // stereo float32: 3 MB at 48 kHz, 74 MB in all: the load lasts a few hundred steps
 
 let browser;
 let server;

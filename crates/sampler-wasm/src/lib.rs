@@ -284,7 +284,7 @@ impl WasmSampler {
     #[wasm_bindgen(js_name = loadAbort)]
     pub fn load_abort(&mut self) {
         if let Some(load) = self.load.take() {
-            self.trash.push(Garbage::Load(load));
+            self.trash.push(Garbage::Load(Box::new(load)));
         }
     }
 

@@ -193,12 +193,12 @@ impl InstrumentLoad {
     /// The instrument, once every sample and region is in. On failure the
     /// load comes back with the error, to be freed in steps (what is left
     /// of it).
-    pub fn finish(self) -> Result<Instrument, (LoadError, InstrumentLoad)> {
+    pub fn finish(self) -> Result<Instrument, (LoadError, Box<InstrumentLoad>)> {
         let Some(decoder) = self.decoder.as_ref().filter(|d| d.left() == 0) else {
-            return Err((LoadError::Sequence("finished before every region was decoded"), self));
+            return Err((LoadError::Sequence("finished before every region was decoded"), Box::new(self)));
         };
         if self.samples.len() != self.sample_count {
-            return Err((LoadError::Sequence("finished before every sample was written"), self));
+            return Err((LoadError::Sequence("finished before every sample was written"), Box::new(self)));
         }
         let header = decoder.header.clone();
         let InstrumentLoad { samples, regions, .. } = self;
@@ -206,7 +206,7 @@ impl InstrumentLoad {
         // `Instrument::check_regions`), so a refusal here means corrupt
         // bytes; then the parts are dropped at once, not in steps.
         let mut instrument = Instrument::new(samples, regions).map_err(|e| {
-            (LoadError::Instrument(e), InstrumentLoad::try_new(0, 0, 0, 0).expect("nothing to allocate"))
+            (LoadError::Instrument(e), Box::new(InstrumentLoad::try_new(0, 0, 0, 0).expect("nothing to allocate")))
         })?;
         header.apply(&mut instrument);
         Ok(instrument)
@@ -225,7 +225,7 @@ impl InstrumentLoad {
 /// What waits to be freed: replaced instruments and failed loads.
 pub enum Garbage {
     Instrument(Instrument),
-    Load(InstrumentLoad),
+    Load(Box<InstrumentLoad>),
 }
 
 /// Frees garbage a bounded number of samples at a time.
@@ -353,7 +353,7 @@ mod tests {
         }
         load.append_f32(0, 0, &[0.0; 8]).unwrap();
         load.append_f32(0, 1, &[0.0; 8]).unwrap();
-        trash.push(Garbage::Load(load));
+        trash.push(Garbage::Load(Box::new(load)));
         let mut freed = vec![];
         while !trash.is_empty() {
             freed.push(trash.free_some(2));
