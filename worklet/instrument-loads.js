@@ -239,15 +239,3 @@ export class InstrumentLoads {
     return { type: 'error', id: job?.id, ...error };
   }
 }
-
-/**
- * Runs `loads` until it has nothing left to do, one task after another
- * with no rendering in between: for tests and benchmarks that drive a
- * WasmSampler directly (their `schedule` returns false).
- */
-export function runLoadsNow(loads) {
-  for (let guard = 0; loads.busy; guard++) {
-    if (guard > 1e7) throw new Error('the load does not finish');
-    loads.runTask();
-  }
-}
