@@ -69,7 +69,16 @@ test('a too-large instrument fails with instrument-too-large and the old one kee
     for (let i = 4800; i < 48000; i++) if (out[i - 1] < 0 && out[i] >= 0) crossings.push(i - 1 + out[i - 1] / (out[i - 1] - out[i]));
     const pitch = ((crossings.length - 1) * 48000) / (crossings.at(-1) - crossings[0]);
     const peak = out.slice(4800, 9600).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    return { error, pitch, peak, workletErrors: sampler.errors.map((e) => e.code) };
+    // What the failed load took is freed: 150 MB fits again (with the
+    // 200 MB it had reserved still held, it would not).
+    let after;
+    try {
+      const loaded = await sampler._sendInstrument([{ channels: [new Int16Array(75_000_000)], sampleRate: 48000 }], [{ sample: 0, root_key: 60 }], {}, 'fits.sfz');
+      after = { bytes: loaded.bytes };
+    } catch (err) {
+      after = { error: err.message };
+    }
+    return { error, pitch, peak, after, workletErrors: sampler.errors.map((e) => e.code) };
   }, API);
   assert.deepEqual(r.error?.code, 'instrument-too-large', JSON.stringify(r.error));
   assert.equal(r.error.name, 'SamplerError');
@@ -77,6 +86,7 @@ test('a too-large instrument fails with instrument-too-large and the old one kee
   // The old instrument: 441 Hz at 0.5 × master 0.5 × volume 100 (squared).
   assert.ok(Math.abs(1200 * Math.log2(r.pitch / 441)) < 1, `pitch ${r.pitch}`);
   assert.ok(Math.abs(r.peak - 0.25 * (100 / 127) ** 2) < 0.01, `level ${r.peak}`);
+  assert.ok(r.after.bytes >= 150_000_000, `a 150 MB instrument after the failed one: ${JSON.stringify(r.after)}`);
   assert.deepEqual(errors, []);
   await page.close();
 });

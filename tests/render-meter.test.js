@@ -1,6 +1,6 @@
 // The worklet's DSP-load meter (worklet/render-meter.js) with fake clocks:
 // which clock it picks, and that what it publishes is the render time, also
-// when only a random sample of the quanta is timed.
+// when only a random sample of the quanta is timed, and tasks between quanta.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RenderMeter, renderClock, TEMPORAL_SAMPLE_EVERY } from '../worklet/render-meter.js';
@@ -23,20 +23,30 @@ test('the clock: performance.now, else Temporal.Now (sampled), else none; never 
 
 /**
  * Runs `quanta` quanta through a meter whose clock is advanced by the
- * simulation: quantum k takes `cost(k)` ms. Returns what was published.
+ * simulation: quantum k takes `cost(k)` ms, and after it a task (loading)
+ * takes `task(k)` ms when that is not null. Returns what was published and
+ * what endTask() returned.
  */
-function simulate(clock, quanta, cost, { always = () => false } = {}) {
+function simulate(clock, quanta, cost, { task = () => null } = {}) {
   let now = 1000;
   const meter = new RenderMeter({ ...clock, now: () => now }, RATE, (ppm, overBudget) => published.push({ load: ppm / 1e6, overBudget }));
   const published = [];
+  const taskMs = [];
   for (let k = 0; k < quanta; k++) {
-    const forced = always(k);
-    const started = meter.begin(forced);
+    const started = meter.begin();
     now += cost(k);
-    meter.end(started, QUANTUM, forced);
-    now += QUANTUM_MS - cost(k) + 0.37; // idle until the next quantum, not counted
+    meter.end(started, QUANTUM);
+    let idle = QUANTUM_MS - cost(k) + 0.37; // until the next quantum, not counted
+    const t = task(k);
+    if (t !== null) {
+      const taskStarted = meter.beginTask();
+      now += t;
+      taskMs.push(meter.endTask(taskStarted));
+      idle -= t;
+    }
+    now += idle;
   }
-  return published;
+  return Object.assign(published, { taskMs });
 }
 
 const oneSecond = Math.ceil(RATE / QUANTUM);
@@ -67,16 +77,25 @@ test('a sampled clock: an unbiased estimate, and over-budget quanta counted for 
   assert.ok(Math.abs(estimate - quanta / 4) / (quanta / 4) < 0.1, `estimated ${estimate} of ${quanta / 4} over budget`);
 });
 
-test('quanta timed on purpose (loading) count once, alongside the sampled ones', () => {
-  // Every 10th quantum copies samples and is always timed.
-  const cost = (k) => (k % 10 === 0 ? 1.5 : 0.2);
-  const published = simulate({ name: 'Temporal.Now', sampleEvery: TEMPORAL_SAMPLE_EVERY }, 30 * oneSecond, cost, { always: (k) => k % 10 === 0 });
-  const truth = (1.5 + 9 * 0.2) / 10 / QUANTUM_MS;
+test('tasks between quanta (loading) are always timed and count in the load and over budget', () => {
+  // Every 10th quantum is followed by a 1.3 ms task, whatever the sampling.
+  const task = (k) => (k % 10 === 0 ? 1.3 : null);
+  const published = simulate({ name: 'Temporal.Now', sampleEvery: TEMPORAL_SAMPLE_EVERY }, 30 * oneSecond, () => 0.2, { task });
+  assert.equal(published.taskMs.length, Math.ceil((30 * oneSecond) / 10), 'every task is timed');
+  for (const ms of published.taskMs) assert.ok(Math.abs(ms - 1.3) < 1e-9, `endTask returns the task's time: ${ms}`);
+  const truth = (10 * 0.2 + 1.3) / 10 / QUANTUM_MS;
   const mean = published.reduce((sum, p) => sum + p.load, 0) / published.length;
   assert.ok(Math.abs(mean - truth) / truth < 0.05, `${mean.toFixed(4)} vs ${truth.toFixed(4)}`);
+  assert.equal(published.at(-1).overBudget, 0, 'no task is longer than a quantum');
+  // Tasks longer than a quantum delay the next one: each is over budget, counted once.
+  const long = simulate({ name: 'performance.now', sampleEvery: 1 }, 10 * oneSecond, () => 0.2, { task: (k) => (k % 100 === 0 ? 3.0 : null) });
+  assert.equal(long.at(-1).overBudget, Math.ceil((long.length * oneSecond) / 100));
 });
 
 test('without a clock nothing is published, so stats() says null', () => {
   const meter = new RenderMeter(null, RATE, () => assert.fail('published without a clock'));
-  for (let k = 0; k < 3 * oneSecond; k++) meter.end(meter.begin(k % 2 === 0), QUANTUM);
+  for (let k = 0; k < 3 * oneSecond; k++) {
+    meter.end(meter.begin(), QUANTUM);
+    assert.equal(meter.endTask(meter.beginTask()), null);
+  }
 });

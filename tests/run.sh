@@ -11,6 +11,8 @@ export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
 
 step "1/4 native Rust tests (ring, DSP core, no-allocation check)"
 cargo test --workspace --exclude sampler-wasm
+# The wasm crate's own modules that need no browser (loading, region bytes).
+cargo test -p sampler-wasm --lib
 
 step "2/4 wasm bindings in headless Chromium (wasm-pack test)"
 (cd crates/sampler-wasm && wasm-pack --log-level warn test --headless --chrome)

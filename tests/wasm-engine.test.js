@@ -6,15 +6,13 @@ import { readFileSync } from 'node:fs';
 import { initSync, WasmSampler, ringLayout } from '../web/generated/sampler_wasm.js';
 import { MidiRing } from '../web/ring.js';
 import * as L from '../web/ring.js';
+import { loadNow } from './helpers/load-now.js';
 
 const wasm = initSync({ module: readFileSync(new URL('../web/generated/sampler_wasm_bg.wasm', import.meta.url)) });
 
 function makeSampler(sampleRate, ring, sample = new Float32Array(sampleRate).fill(1)) {
   const s = new WasmSampler(sampleRate, ring.buffer, 64);
-  s.beginInstrument();
-  s.addSample(sample, undefined, sampleRate);
-  s.addRegionValue({ sample: 0, root_key: 60 });
-  s.commitInstrument({ release_seconds: 0.3 });
+  loadNow(s, wasm.memory, [{ channels: [sample], sampleRate }], [{ sample: 0, root_key: 60 }], { release_seconds: 0.3 });
   return s;
 }
 
@@ -100,9 +98,9 @@ test('bad construction arguments give clear errors', () => {
   const ring = MidiRing.create(8);
   assert.throws(() => new WasmSampler(NaN, ring.buffer, 64), /sample rate/);
   const s = new WasmSampler(48000, ring.buffer, 64);
-  s.beginInstrument();
-  assert.throws(() => s.addSample(new Float32Array(10), new Float32Array(5), 48000), /differ in length/);
-  s.addRegionValue({ sample: 3, root_key: 60 });
-  assert.throws(() => s.commitInstrument({ release_seconds: 0.3 }), /sample 3/);
-  assert.throws(() => s.addRegionValue({ key_lo: 'x' }), /bad region/);
+  const sample = (length) => ({ channels: [new Float32Array(length)], sampleRate: 48000 });
+  assert.throws(() => loadNow(s, wasm.memory, [{ channels: [new Float32Array(10), new Float32Array(5)], sampleRate: 48000 }], []), /sample 0: the sample's channels differ in length/);
+  assert.throws(() => loadNow(s, wasm.memory, [sample(10)], [{ sample: 3, root_key: 60 }]), /region 0 refers to sample 3/);
+  assert.throws(() => loadNow(s, wasm.memory, [sample(10)], [{ key_lo: 'x' }]), /bad region 0/);
+  assert.throws(() => loadNow(s, wasm.memory, [{ channels: [new Float32Array(10)], sampleRate: NaN }], []), /sample 0: sample rate NaN Hz is not usable/);
 });

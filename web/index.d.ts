@@ -213,15 +213,18 @@ export interface SoundFontPreset {
 }
 
 /**
- * How the samples went into the audio engine. While the context renders,
- * the worklet copies about 256 KiB (at least one sample) after each quantum's render (so playing
- * goes on); when it does not render, all at once.
+ * How the samples went into the audio engine. The worklet copies them in
+ * by tasks of its own between render quanta, each bounded (at most 256 KiB
+ * of samples or regions, 16 sample allocations, or 256 regions decoded), so
+ * playing goes on; the same tasks run when the context does not render. An
+ * OfflineAudioContext runs none while it renders: a load started then
+ * completes when rendering ends or is suspended (`suspend(time)`).
  */
 export interface CopyReport {
-  /** Pieces the copy took (render quanta, while rendering). */
+  /** Steps (audio-thread tasks) the load took. */
   copySteps: number;
-  /** The longest piece, in ms of the worklet's clock (see `Sampler.dspClock`; Date.now() where it has none). */
-  longestCopyMs: number;
+  /** The longest step, in ms of the worklet's clock (see `Sampler.dspClock`); null where it has none. */
+  longestCopyMs: number | null;
 }
 
 export interface LoadedInstrument extends CopyReport {

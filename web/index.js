@@ -16,7 +16,7 @@ import { MidiInputs, requestMidiAccess, forEachChannelMessage, midiBytes } from 
 import {
   optionsObject, checkData, checkChannel, checkInteger, checkFinite, checkTime, checkTimestamp, checkSampleEntry, finiteChannels, describe,
 } from './arguments.js';
-import { initLoader, decodeSample, bufferChannels } from './instrument-loader.js';
+import { initLoader, decodeSample, bufferChannels, encodeInstrument } from './instrument-loader.js';
 import { readInstrument, Progress } from './load-instrument.js';
 import { nearestRootRanges } from './note-mapping.js';
 
@@ -25,12 +25,6 @@ export { SamplerError, isolationProblem, MidiRing, forEachChannelMessage, neares
 const WORKLET_URL = new URL('./generated/sampler-worklet.js', import.meta.url);
 const WASM_URL = new URL('./generated/sampler_wasm_bg.wasm', import.meta.url);
 const PROCESSOR_NAME = 'wasm-sampler';
-/**
- * How often a load checks that the worklet still renders (else it asks for
- * the rest at once). Over twice the fallback transport's counter interval,
- * so a posted count always arrives in between.
- */
-const LOAD_WATCHDOG_MS = 600;
 /**
  * Automatic restarts after the engine fails: each one AUTO_RESTART_DELAY_MS
  * after the failure, and at most AUTO_RESTART_LIMIT of them within
@@ -100,6 +94,15 @@ export async function createSampler(context, options) {
   return sampler;
 }
 
+/**
+ * The worklet copies instruments in by tasks it posts to itself, on a
+ * channel whose both ends it holds (the worklet scope has no MessageChannel).
+ */
+function giveTaskChannel(node) {
+  const { port1, port2 } = new MessageChannel();
+  node.port.postMessage({ type: 'task-ports', ports: [port1, port2] }, [port1, port2]);
+}
+
 function chooseTransport(requested) {
   if (!['auto', 'shared', 'message'].includes(requested)) {
     throw new RangeError(`transport must be 'auto', 'shared' or 'message', got ${requested}`);
@@ -155,7 +158,6 @@ export class Sampler {
     this._state = 'starting';
     this._nextId = 1;
     this._waiting = new Map();
-    this._watchdogs = new Set();
     this._errors = [];
     // What a restart restores: the last instrument load that succeeded
     // (its source, loaded again) and the settings applied.
@@ -198,6 +200,7 @@ export class Sampler {
     // A replaced engine's late messages are not this sampler's business.
     worklet.port.onmessage = (e) => this._worklet === worklet && this._onMessage(e.data);
     worklet.onprocessorerror = () => this._worklet === worklet && this._onFailure('the audio processor crashed');
+    giveTaskChannel(worklet);
     this._worklet = worklet;
     this.ring.attach?.(worklet.port);
     worklet.connect(this.node);
@@ -220,8 +223,6 @@ export class Sampler {
     const waiting = [...this._waiting.values()];
     this._waiting.clear();
     for (const w of waiting) w.reject(err);
-    for (const id of this._watchdogs) clearInterval(id);
-    this._watchdogs.clear();
   }
 
   _changeState(state, detail = {}) {
@@ -588,10 +589,12 @@ export class Sampler {
   }
 
   /**
-   * Transfers finished samples and regions to the worklet, which swaps
-   * them in. An instrument larger than wasm32 memory can ever hold is
-   * refused here, before anything is sent; the worklet checks what its
-   * memory can really grow to.
+   * Checks the regions and sends them (as bytes) with the finished samples
+   * to the worklet, which copies them in, in bounded steps between render
+   * quanta, and swaps the instrument in. Bad regions and an instrument
+   * larger than wasm32 memory can ever hold are refused here, before
+   * anything is sent; the worklet finds out what its memory can really
+   * grow to.
    */
   async _sendInstrument(samples, regions, options, name = 'the instrument', restoring = undefined) {
     if (restoring === undefined) {
@@ -610,32 +613,27 @@ export class Sampler {
         `${name}: its samples need ${(bytes / 1048576).toFixed(1)} MiB, more than the ${MAX_INSTRUMENT_BYTES / 1048576} MiB the audio engine's 32-bit wasm memory can hold`,
       );
     }
-    const transfer = samples.flatMap((s) => s.channels.map((c) => c.buffer));
-    // While the context renders, the worklet copies the samples in slices
-    // after each quantum; when it does not render (not started, suspended,
-    // offline before startRendering), it must do them at once.
-    const now = this.context.state !== 'running';
-    const worklet = this._worklet;
-    const loaded = this._request('instrument', { samples, regions, options, now }, transfer);
-    let lastQuanta = this.stats().quanta;
-    // Stopped with the request: when it settles, or when the engine fails.
-    const watchdog = setInterval(() => {
-      const quanta = this.stats().quanta;
-      if (quanta === lastQuanta) worklet.port.postMessage({ type: 'finish-loads' });
-      lastQuanta = quanta;
-    }, LOAD_WATCHDOG_MS);
-    this._watchdogs.add(watchdog);
+    let encoded;
+    try {
+      encoded = encodeInstrument(regions, options, samples);
+    } catch (err) {
+      throw new SamplerError('instrument', `${name}: ${err.message}`, { cause: err });
+    }
+    const transfer = [encoded.buffer, ...samples.flatMap((s) => s.channels.map((c) => c.buffer))];
+    const message = {
+      samples: samples.map(({ channels, sampleRate }) => ({ channels, sampleRate })),
+      regions: encoded,
+      regionCount: regions.length,
+    };
     let reply;
     try {
-      reply = await loaded;
+      reply = await this._request('instrument', message, transfer);
     } catch (err) {
-      if (err.code === 'instrument-too-large') err.message = `${name}: ${err.message}`;
+      if (err.code === 'instrument-too-large' || err.code === 'instrument') err.message = `${name}: ${err.message}`;
       throw err;
-    } finally {
-      clearInterval(watchdog);
-      this._watchdogs.delete(watchdog);
     }
-    // How the copy into the engine went: in how many pieces, the longest in ms.
+    // How the copy into the engine went: in how many steps (tasks on the
+    // audio thread), the longest in ms (null without a fine clock there).
     return { samples: samples.length, bytes: reply.bytes, copySteps: reply.steps, longestCopyMs: reply.longestStepMs };
   }
 

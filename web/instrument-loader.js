@@ -2,7 +2,7 @@
 // engine's wasm module, used only for parsing), fetching and decoding. The
 // worklet receives finished regions and sample data and only swaps them in.
 
-import { initSync } from './generated/sampler_wasm.js';
+import { initSync, encodeInstrument as encode } from './generated/sampler_wasm.js';
 
 let initialised = false;
 
@@ -15,6 +15,26 @@ export function initLoader(module) {
 }
 
 export { pathToUrl } from './file-source.js';
+
+/**
+ * Checks `regions` (objects with the engine's Region fields) against the
+ * samples (`{ channels }`) and returns them with `options` as bytes for the
+ * worklet (a Uint8Array; crates/sampler-wasm/src/instrument_bytes.rs).
+ * Throws an Error naming the first bad region.
+ */
+export function encodeInstrument(regions, options, samples) {
+  samples.forEach(({ channels }, i) => {
+    if (!Array.isArray(channels) || channels.length < 1 || channels.length > 2) {
+      throw new Error(`sample ${i}: ${channels?.length ?? 0} channels; only mono and stereo are supported`);
+    }
+    const type = channels[0].constructor;
+    if (!(channels[0] instanceof Float32Array || channels[0] instanceof Int16Array) || channels.some((c) => c.constructor !== type)) {
+      throw new Error(`sample ${i}: channels must be all Float32Array or all Int16Array`);
+    }
+    if (channels.some((c) => c.length !== channels[0].length)) throw new Error(`sample ${i}: the sample's channels differ in length`);
+  });
+  return encode(regions, options ?? {}, Uint32Array.from(samples, (s) => s.channels[0].length));
+}
 
 /**
  * What a WAV file's header says: { sampleRate, unityNote, loop } with

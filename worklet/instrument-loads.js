@@ -1,124 +1,241 @@
-// Instruments arriving at the worklet, copied into the engine in slices.
+// Instruments arriving at the worklet, copied into the engine in bounded
+// steps, each its own task on the audio thread.
 //
 // Samples must be copied into wasm memory on the audio thread (the
-// worklet's wasm memory is its own; nothing else can write it). Copying a
-// whole piano (hundreds of MB) at once would stall rendering for a tenth of
-// a second or more, so while the context renders, each quantum copies about
-// SLICE_BYTES after its own render and the new instrument swaps in, whole,
-// once its last slice is done. When nothing renders (an OfflineAudioContext
-// before startRendering, a suspended context) the main thread asks for the
-// rest at once with finishAll().
+// worklet's wasm memory is its own; nothing else can write it). Each step
+// is one task that the worklet posts to itself (`schedule`: a message on a
+// MessageChannel whose two ends are both here), never work inside
+// process(): rendering runs between the tasks whether or not the context
+// renders, so a suspended context or an OfflineAudioContext before
+// startRendering gets its instrument too. Each step does one bounded piece:
+//
+//   begin    memory for the whole load is asked for once (wasm memory
+//            grows once; refused: the load fails with instrument-too-large);
+//   reserve  the storage of up to RESERVATIONS_PER_STEP samples, each once
+//            with its exact size and not filled (refused: the same, and
+//            what the load took is freed);
+//   copy     at most STAGING_BYTES of samples or encoded regions: written
+//            into a staging buffer in wasm memory, then appended;
+//   decode   up to REGIONS_PER_STEP regions from their bytes;
+//   commit   the instrument is built and swapped in (notes of the old one
+//            ring out), and the reply posted;
+//   free     up to FREES_PER_STEP samples of replaced instruments, failed
+//            loads and retired instruments whose notes have ended.
+//
+// Each task is timed into the DSP meter (render-meter.js, beginTask/endTask).
 
-/** Bytes of sample data copied per render quantum (one typical sample: a larger one goes alone). */
-export const SLICE_BYTES = 1 << 18;
-/** Regions deserialised per render quantum. */
-export const SLICE_REGIONS = 256;
+/** Samples whose storage one step reserves. */
+export const RESERVATIONS_PER_STEP = 16;
+/** Regions one step decodes. */
+export const REGIONS_PER_STEP = 256;
+/** Samples one step frees. */
+export const FREES_PER_STEP = 16;
 
-const sampleBytes = ({ channels }) => channels.reduce((sum, c) => sum + c.byteLength, 0);
+/** freeSome's answers. */
+const FREED_ALL = 0;
+const MORE_TO_FREE = 1;
+
 const mib = (bytes) => `${(bytes / 1048576).toFixed(1)} MiB`;
+const sampleBytes = ({ channels }) => channels.reduce((sum, c) => sum + c.byteLength, 0);
 
 export class InstrumentLoads {
   /**
-   * `post(message)` reports to the main thread; `memoryBytes()` is wasm
-   * memory's size; `clock()` is milliseconds (for the longest slice, which
-   * the loaded message reports).
+   * `sampler`: the WasmSampler; `memory()`: its WebAssembly.Memory;
+   * `post(message)` reports to the main thread; `meter`: the RenderMeter
+   * (each step is timed into it); `schedule()` asks for runTask() to run in
+   * a later task and returns false if it cannot yet (call wake() again
+   * when it can).
    */
-  constructor(sampler, post, memoryBytes, clock) {
+  constructor({ sampler, memory, post, meter, schedule }) {
     this.sampler = sampler;
+    this.memory = memory;
     this.post = post;
-    this.memoryBytes = memoryBytes;
-    this.clock = clock;
+    this.meter = meter;
+    this.schedule = schedule;
+    this.stagingBytes = sampler.constructor.stagingBytes();
     this.queue = [];
     this.current = null;
+    this.scheduled = false;
+    /** Replaced instruments or a failed load are waiting to be freed. */
+    this.freeing = false;
+    /** Retired instruments whose notes still sound wait to be freed later. */
+    this.retiredWaiting = false;
+    this.views = null;
   }
 
   get busy() {
-    return this.current !== null || this.queue.length > 0;
+    return this.current !== null || this.queue.length > 0 || this.freeing;
   }
 
+  /**
+   * Queues an 'instrument' message: `{ id, samples: [{ channels, sampleRate }],
+   * regions: Uint8Array (encodeInstrument), regionCount }`. Loads run in order.
+   */
   add(message) {
     this.queue.push(message);
+    this.wake();
   }
 
-  /** Everything queued, now. */
-  finishAll() {
-    while (this.busy) this.step(Infinity);
+  /** Makes sure a task will run while there is work. */
+  wake() {
+    if (!this.scheduled && this.busy) this.scheduled = this.schedule();
   }
 
-  /** Copies about `budget` bytes (at least one sample) of the current load. */
-  step(budget = SLICE_BYTES) {
-    if (!this.current && !this.start()) return;
+  /** Frees retired instruments whose notes have ended (called now and then). */
+  collectRetired() {
+    this.freeing = true;
+    this.wake();
+  }
+
+  /** What the next step will do: 'free', 'begin', 'reserve', 'copy', 'decode' or 'commit'. */
+  nextStep() {
     const job = this.current;
-    const started = this.clock();
-    job.steps++;
-    let bytes;
+    if (this.freeing) return 'free';
+    if (!job) return 'begin';
+    if (job.reserved < job.samples.length) return 'reserve';
+    if (job.sample < job.samples.length || job.regionOffset < job.regions.length) return 'copy';
+    return job.decoded ? 'commit' : 'decode';
+  }
+
+  /** One step, timed; then the next task if work remains. */
+  runTask() {
+    this.scheduled = false;
+    const job = this.current ?? this.queue[0] ?? null;
+    const kind = this.nextStep();
+    const started = this.meter.beginTask();
+    let reply = null;
     try {
-      bytes = this.advance(job, budget);
+      reply = this.step();
     } catch (err) {
-      this.post({ type: 'error', id: job.id, message: String(err && err.message ? err.message : err) });
-      this.finish();
-      return;
+      // A trap leaves the wasm instance unusable: the worklet's to handle.
+      if (err instanceof WebAssembly.RuntimeError) throw err;
+      // This load's data was refused (or a step failed): drop the load,
+      // report why, and keep rendering.
+      reply = this.fail(job, { message: String(err && err.message ? err.message : err) });
     }
-    job.longestMs = Math.max(job.longestMs, this.clock() - started);
-    if (bytes === null) return;
-    this.post({ type: 'instrument-loaded', id: job.id, bytes, memory: this.memoryBytes(), steps: job.steps, longestStepMs: job.longestMs });
-    this.finish();
+    const ms = this.meter.endTask(started);
+    if (job && (job === this.current || reply)) {
+      job.steps = (job.steps ?? 0) + 1;
+      if (ms !== null && !(ms <= job.longestMs)) Object.assign(job, { longestMs: ms, longestKind: kind });
+    }
+    if (reply) {
+      if (reply.type === 'instrument-loaded') Object.assign(reply, { steps: job.steps, longestStepMs: job.longestMs ?? null, longestStepKind: job.longestKind ?? null });
+      this.post(reply);
+    }
+    this.wake();
   }
 
-  /** Adds the next slice; returns the instrument's bytes once it is committed, else null. */
-  advance(job, budget) {
-    const s = this.sampler;
-    for (let copied = 0; job.sample < job.samples.length && copied < budget; job.sample++) {
-      const sample = job.samples[job.sample];
-      const { channels, sampleRate } = sample;
-      if (channels[0] instanceof Int16Array) s.addSampleI16(channels[0], channels[1], sampleRate);
-      else s.addSample(channels[0], channels[1], sampleRate);
-      copied += sampleBytes(sample);
-      // Copied: let the transferred buffer go.
-      job.samples[job.sample] = null;
+  /** Does one bounded piece of work; returns a reply to post, if any. */
+  step() {
+    const next = this.nextStep();
+    if (next === 'free') {
+      const status = this.sampler.freeSome(FREES_PER_STEP);
+      this.freeing = status === MORE_TO_FREE;
+      this.retiredWaiting = status !== FREED_ALL && status !== MORE_TO_FREE;
+      return null;
     }
-    if (job.sample < job.samples.length) return null;
-    const regionsEnd = budget === Infinity ? job.regions.length : Math.min(job.regions.length, job.region + SLICE_REGIONS);
-    for (; job.region < regionsEnd; job.region++) s.addRegionValue(job.regions[job.region]);
-    if (job.region < job.regions.length) return null;
-    return s.commitInstrument(job.options);
-  }
-
-  // Memory is checked first: each sample is copied into wasm memory and
-  // then into its padded store, so the whole instrument plus twice the
-  // largest sample must fit. A failed allocation inside wasm would trap and
-  // could leave the engine unusable; a refused check instead reports
-  // 'instrument-too-large' and the current instrument plays on.
-  start() {
-    const message = this.queue.shift();
-    if (!message) return false;
-    const { id, samples } = message;
-    let total = 0;
-    let largest = 0;
-    for (const sample of samples) {
-      const bytes = sampleBytes(sample);
-      total += bytes;
-      largest = Math.max(largest, bytes);
+    if (next === 'begin') return this.start();
+    const job = this.current;
+    if (next === 'reserve') return this.reserve(job);
+    if (next === 'copy') {
+      this.copy(job);
+      return null;
     }
-    const need = total + 2 * largest + (1 << 20);
-    if (!this.sampler.canAllocate(need)) {
-      this.post({
-        type: 'error',
-        id,
-        code: 'instrument-too-large',
-        bytes: total,
-        message: `the instrument needs ${mib(total)} of sample memory (${mib(need)} while loading), more than the browser lets the audio engine have (it has ${mib(this.memoryBytes())})`,
-      });
-      return false;
+    if (next === 'decode') {
+      job.decoded = this.sampler.loadDecodeRegions(REGIONS_PER_STEP);
+      return null;
     }
-    this.sampler.beginInstrument();
-    this.current = { ...message, sample: 0, region: 0, steps: 0, longestMs: 0 };
-    return true;
-  }
-
-  finish() {
+    const bytes = this.sampler.loadCommit();
     this.current = null;
-    // Drops the samples of an instrument that failed half-way.
-    this.sampler.beginInstrument();
+    this.freeing = true;
+    const elapsedMs = job.startedAt === null ? null : this.meter.now() - job.startedAt;
+    return { type: 'instrument-loaded', id: job.id, bytes, memory: this.memory().buffer.byteLength, elapsedMs };
+  }
+
+  start() {
+    const job = this.queue.shift();
+    if (!job) return null;
+    // startedAt: when its first step ran (worklet clock; null without one).
+    Object.assign(job, { reserved: 0, sample: 0, channel: 0, offset: 0, regionOffset: 0, decoded: false, startedAt: this.meter.now() });
+    job.sampleBytes = job.samples.reduce((sum, s) => sum + sampleBytes(s), 0);
+    if (!this.sampler.loadBegin(job.samples.length, job.regions.length, job.regionCount, job.sampleBytes)) return this.tooLarge(job);
+    this.current = job;
+    return null;
+  }
+
+  reserve(job) {
+    const end = Math.min(job.samples.length, job.reserved + RESERVATIONS_PER_STEP);
+    for (; job.reserved < end; job.reserved++) {
+      const { channels, sampleRate } = job.samples[job.reserved];
+      let reserved;
+      try {
+        reserved = this.sampler.loadReserveSample(channels[0] instanceof Int16Array, channels.length, channels[0].length, sampleRate);
+      } catch (err) {
+        return this.fail(job, { message: err.message ?? String(err) });
+      }
+      if (!reserved) return this.tooLarge(job);
+    }
+    return null;
+  }
+
+  /** Copies at most stagingBytes of samples, then of the region bytes. */
+  copy(job) {
+    const views = this.stagingViews();
+    let budget = this.stagingBytes;
+    while (budget > 0 && job.sample < job.samples.length) {
+      const { channels } = job.samples[job.sample];
+      const source = channels[job.channel];
+      const count = Math.min(source.length - job.offset, Math.floor(budget / source.BYTES_PER_ELEMENT));
+      if (count > 0) {
+        const staging = source instanceof Int16Array ? views.i16 : views.f32;
+        staging.set(source.subarray(job.offset, job.offset + count));
+        this.sampler.loadAppendSamples(job.sample, job.channel, count);
+        job.offset += count;
+        budget -= count * source.BYTES_PER_ELEMENT;
+      }
+      if (job.offset < source.length) break;
+      job.offset = 0;
+      if (++job.channel === channels.length) {
+        job.channel = 0;
+        // Copied: let the transferred buffers go.
+        job.samples[job.sample++] = null;
+      }
+    }
+    const count = Math.min(budget, job.regions.length - job.regionOffset);
+    if (count > 0) {
+      views.bytes.set(job.regions.subarray(job.regionOffset, job.regionOffset + count));
+      this.sampler.loadAppendRegionBytes(count);
+      job.regionOffset += count;
+    }
+  }
+
+  /** Views of the staging buffer, made again when wasm memory has grown. */
+  stagingViews() {
+    const buffer = this.memory().buffer;
+    if (this.views?.bytes.buffer !== buffer) {
+      const at = this.sampler.stagingPtr();
+      const n = this.stagingBytes;
+      this.views = { bytes: new Uint8Array(buffer, at, n), f32: new Float32Array(buffer, at, n / 4), i16: new Int16Array(buffer, at, n / 2) };
+    }
+    return this.views;
+  }
+
+  // The browser refused the memory: what the load took is freed in the
+  // next tasks and the current instrument plays on.
+  tooLarge(job) {
+    const total = job.sampleBytes;
+    const need = total + job.regions.length + job.regionCount * this.sampler.constructor.regionSize();
+    return this.fail(job, {
+      code: 'instrument-too-large',
+      bytes: total,
+      message: `the instrument needs ${mib(total)} of sample memory (${mib(need)} while loading), more than the browser lets the audio engine have (it has ${mib(this.memory().buffer.byteLength)})`,
+    });
+  }
+
+  fail(job, error) {
+    this.sampler.loadAbort();
+    this.current = null;
+    this.freeing = true;
+    return { type: 'error', id: job?.id, ...error };
   }
 }

@@ -26,6 +26,8 @@ import { RenderMeter, renderClock } from './render-meter.js';
 const CLOCK = renderClock();
 
 const VELOCITY_CURVES = { linear: 0, soft: 1, hard: 2, fixed: 3 };
+/** How often retired instruments are checked for (their notes ended: free them). */
+const RETIRED_CHECK_SECONDS = 0.5;
 
 class SamplerProcessor extends AudioWorkletProcessor {
   constructor(options) {
@@ -47,13 +49,28 @@ class SamplerProcessor extends AudioWorkletProcessor {
       // writes them into its own copy of the ring.
       this.inbox = transport === 'message' ? new MidiRing(ring) : null;
       this.framesSinceStats = 0;
-      // New instruments are built in slices after each quantum's render
-      // (see instrument-loads.js); the current one plays until then.
-      this.loads = new InstrumentLoads(this.sampler, (m) => this.port.postMessage(m), () => this.wasm.memory.buffer.byteLength, CLOCK?.now ?? Date.now);
       this.bindViews(128);
       // The DSP load and over-budget quanta, published through the ring's
       // statistics words (render-meter.js says how, and when it cannot).
       this.meter = new RenderMeter(CLOCK, sampleRate, (ppm, overBudget) => this.sampler.publishTiming(ppm, overBudget));
+      // New instruments are copied in by tasks of their own between quanta
+      // (see instrument-loads.js); the current one plays until then. The
+      // tasks are messages this worklet posts to itself, on a channel the
+      // main thread sends ('task-ports': the worklet scope has no
+      // MessageChannel).
+      this.taskPort = null;
+      this.taskReceiver = null;
+      this.framesSinceRetiredCheck = 0;
+      this.loads = new InstrumentLoads({
+        sampler: this.sampler,
+        memory: () => this.wasm.memory,
+        post: (m) => this.port.postMessage(m),
+        meter: this.meter,
+        schedule: () => {
+          this.taskPort?.postMessage(null);
+          return this.taskPort !== null;
+        },
+      });
       this.port.postMessage({ type: 'ready', maxBlock: WasmSampler.maxBlock(), clock: CLOCK?.name ?? null });
     } catch (err) {
       this.fail(err);
@@ -88,6 +105,12 @@ class SamplerProcessor extends AudioWorkletProcessor {
   /** Lets go of the engine; process() returns false from now on. */
   stop() {
     this.stopped = true;
+    // Its listener would keep this processor alive, and no task may run now.
+    if (this.taskReceiver) this.taskReceiver.onmessage = null;
+    this.taskReceiver?.close();
+    this.taskPort?.close();
+    this.taskPort = null;
+    this.taskReceiver = null;
     this.sampler = null;
     this.engine = null;
     this.wasm = null;
@@ -117,12 +140,13 @@ class SamplerProcessor extends AudioWorkletProcessor {
         return;
       }
       switch (msg.type) {
+        case 'task-ports':
+          [this.taskPort, this.taskReceiver] = msg.ports;
+          this.taskReceiver.onmessage = () => this.runLoadTask();
+          this.loads.wake();
+          break;
         case 'instrument':
           this.loads.add(msg);
-          if (msg.now) this.loads.finishAll();
-          break;
-        case 'finish-loads':
-          this.loads.finishAll();
           break;
         case 'master-gain':
           this.sampler.setMasterGain(msg.gain);
@@ -147,6 +171,15 @@ class SamplerProcessor extends AudioWorkletProcessor {
     }
   }
 
+  runLoadTask() {
+    if (this.stopped) return;
+    try {
+      this.loads.runTask();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
   receiveEvents(events) {
     for (let i = 0; i + EVENT_FIELDS <= events.length; i += EVENT_FIELDS) {
       this.inbox.trySend(events[i], events[i + 1], events[i + 2], events[i + 3], events[i + 4], events[i + 5], events[i + 6]);
@@ -167,10 +200,7 @@ class SamplerProcessor extends AudioWorkletProcessor {
     if (this.stopped) return false;
     const out = outputs[0];
     const frames = out[0].length;
-    // Quanta that also copy a slice of a new instrument are always timed:
-    // that work is part of the load too.
-    const loading = this.loads.busy;
-    const started = this.meter.begin(loading);
+    const started = this.meter.begin();
     try {
       this.sampler.process(currentFrame, frames);
     } catch (err) {
@@ -183,16 +213,24 @@ class SamplerProcessor extends AudioWorkletProcessor {
     if (this.inbox) this.postStatsSometimes(frames);
     out[0].set(this.left);
     if (out.length > 1) out[1].set(this.right);
-    // After the quantum is out: the time it did not need.
-    if (loading) {
-      try {
-        this.loads.step();
-      } catch (err) {
-        this.fail(err);
-      }
-    }
-    this.meter.end(started, frames, loading);
+    this.meter.end(started, frames);
+    this.checkRetiredSometimes(frames);
     return true;
+  }
+
+  /**
+   * Replaced instruments whose notes still rang out when they were swapped
+   * are freed once those notes end: a few times a second, while any wait,
+   * a task is asked for (one posted message, not per quantum; the freeing
+   * itself happens in that task, never here).
+   */
+  checkRetiredSometimes(frames) {
+    if (!this.loads.retiredWaiting) return;
+    this.framesSinceRetiredCheck += frames;
+    if (this.framesSinceRetiredCheck >= RETIRED_CHECK_SECONDS * sampleRate) {
+      this.framesSinceRetiredCheck = 0;
+      this.loads.collectRetired();
+    }
   }
 
   /**

@@ -13,11 +13,18 @@
 // quanta it was drawn from: an unbiased estimate of the render time, with
 // little garbage. Without either clock nothing is published, and stats()
 // says null ("n/a") rather than a wrong number.
+//
+// Work the worklet does in its own tasks, between quanta (copying an
+// instrument in, freeing one), runs on the same thread and delays the next
+// quantum just as rendering does: each such task is always timed
+// (beginTask/endTask) and counted in the same load and over-budget figures.
 
 /** With Temporal, one quantum in this many is timed (at random). */
 export const TEMPORAL_SAMPLE_EVERY = 8;
 /** The load is published about once per this many seconds of audio. */
 export const WINDOW_SECONDS = 1;
+/** Web Audio's render quantum: a task longer than this delays the next one. */
+const QUANTUM_FRAMES = 128;
 
 /**
  * The best clock of `scope` for timing a quantum: `{ name, now, sampleEvery }`
@@ -56,27 +63,55 @@ export class RenderMeter {
 
   /**
    * Call before a quantum's work: returns its start time when this quantum
-   * is to be timed, else null. `always` times it whatever the sampling
-   * (for quanta with rare, heavy work such as instrument loading).
+   * is to be timed, else null.
    */
-  begin(always = false) {
+  begin() {
     const clock = this.clock;
     if (!clock) return null;
-    if (always || clock.sampleEvery === 1 || this.nextRandom() % clock.sampleEvery === 0) return clock.now();
+    if (clock.sampleEvery === 1 || this.nextRandom() % clock.sampleEvery === 0) return clock.now();
     return null;
   }
 
   /** Call after the quantum's work with what begin() returned. */
-  end(started, frames, always = false) {
+  end(started, frames) {
     this.windowFrames += frames;
     if (started !== null) {
       const elapsedMs = this.clock.now() - started;
       // Each sampled quantum stands for the quanta it was drawn from.
-      const weight = always ? 1 : this.clock.sampleEvery;
+      const weight = this.clock.sampleEvery;
       this.weightedBusyMs += weight * elapsedMs;
       this.weightedTimedFrames += weight * frames;
       if (elapsedMs > (1000 * frames) / this.sampleRate) this.overBudget += weight;
     }
+    this.publishWhenDue();
+  }
+
+  /** The meter's clock in ms, or null without one. */
+  now() {
+    return this.clock ? this.clock.now() : null;
+  }
+
+  /** Call before a task's work (not a render): its start time, or null without a clock. */
+  beginTask() {
+    return this.now();
+  }
+
+  /**
+   * Call after the task's work with what beginTask() returned: its time
+   * counts in the load (it is audio-thread time the quanta around it did
+   * not get), and a task longer than one render quantum counts as over
+   * budget (the next quantum waited that long). Returns its duration in
+   * ms, or null without a clock.
+   */
+  endTask(started) {
+    if (started === null) return null;
+    const elapsedMs = this.clock.now() - started;
+    this.weightedBusyMs += elapsedMs;
+    if (elapsedMs > (1000 * QUANTUM_FRAMES) / this.sampleRate) this.overBudget += 1;
+    return elapsedMs;
+  }
+
+  publishWhenDue() {
     if (this.windowFrames >= WINDOW_SECONDS * this.sampleRate && this.weightedTimedFrames > 0) {
       const timedMs = (1000 * this.weightedTimedFrames) / this.sampleRate;
       const ppm = Math.min(0xffffffff, Math.max(1, Math.round((1e6 * this.weightedBusyMs) / timedMs)));

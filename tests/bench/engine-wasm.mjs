@@ -22,7 +22,8 @@ try {
     const glue = await import(`/@fs${root}/web/generated/sampler_wasm.js`);
     const { MidiRing, FLAG_IMMEDIATE } = await import(`/@fs${root}/web/ring.js`);
     const bytes = await (await fetch(`/@fs${root}/web/generated/sampler_wasm_bg.wasm`)).arrayBuffer();
-    glue.initSync({ module: new WebAssembly.Module(bytes) });
+    const { memory } = glue.initSync({ module: new WebAssembly.Module(bytes) });
+    const { loadNow } = await import(`/@fs${root}/tests/helpers/load-now.js`);
     const rate = 48000;
     const sine = new Float32Array(44100);
     for (let i = 0; i < sine.length; i++) sine[i] = Math.sin((2 * Math.PI * 440 * i) / 44100);
@@ -38,12 +39,9 @@ try {
         if (only.length && !only.some((o) => `${name}/${voices}`.includes(o))) continue;
         const ring = MidiRing.create(2048);
         const s = new glue.WasmSampler(rate, ring.buffer, voices);
-        s.beginInstrument();
-        s.addSample(sine, undefined, 44100);
         // Looped like the native bench's scene, so no voice runs out of sample.
         const region = { sample: 0, root_key: 69, loop_mode: 'Continuous', loop_start: 0, loop_end: 44100 };
-        s.addRegionValue(filter ? { ...region, filter } : region);
-        s.commitInstrument();
+        loadNow(s, memory, [{ channels: [sine.slice()], sampleRate: 44100 }], [filter ? { ...region, filter } : region]);
         s.setInterpolation(mode);
         for (let k = 0; k < voices; k++) ring.trySend(0, 0x90 | Math.floor(k / 88), 21 + (k % 88), 100, 3, 0, FLAG_IMMEDIATE);
         s.process(0, 128);

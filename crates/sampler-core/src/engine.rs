@@ -187,7 +187,9 @@ impl Engine {
     }
 
     /// Takes back retired instruments whose voices have all ended, for the
-    /// caller to free outside the render path.
+    /// caller to free outside the render path. It allocates (the returned
+    /// `Vec`), so it is called outside `process()`: the worklet calls it
+    /// from its loading tasks (`sampler-wasm`'s `freeSome`).
     pub fn collect_retired(&mut self) -> Vec<Instrument> {
         let mut freed = Vec::new();
         for s in RETIRED_SLOTS {
@@ -198,6 +200,11 @@ impl Engine {
             }
         }
         freed
+    }
+
+    /// Replaced instruments still waiting for their voices to end.
+    pub fn retired_count(&self) -> usize {
+        RETIRED_SLOTS.filter(|&s| self.slots[usize::from(s)].is_some()).count()
     }
 
     pub fn instrument(&self) -> Option<&Instrument> {

@@ -48,19 +48,27 @@ impl std::error::Error for InstrumentError {}
 impl Instrument {
     /// Checks that every region is playable.
     pub fn new(samples: Vec<Sample>, regions: Vec<Region>) -> Result<Instrument, InstrumentError> {
+        Self::check_regions(&regions, |i| samples.get(i).map(Sample::frames))?;
+        Ok(Instrument { samples, regions, polyphony: None, note_polyphony: None, keyswitch_range: None, keyswitch_default: None })
+    }
+
+    /// The checks of [`Instrument::new`], given only each sample's length
+    /// (`sample_frames(index)`, None for no such sample): a loader can
+    /// refuse bad regions before it hands over any sample data.
+    pub fn check_regions(regions: &[Region], sample_frames: impl Fn(usize) -> Option<usize>) -> Result<(), InstrumentError> {
         for (i, r) in regions.iter().enumerate() {
-            let Some(sample) = samples.get(r.sample) else {
+            let Some(frames) = sample_frames(r.sample) else {
                 return Err(InstrumentError::RegionSampleMissing { region: i, sample: r.sample });
             };
             if r.key_lo > r.key_hi || r.key_hi > 127 || r.vel_lo > r.vel_hi || r.vel_hi > 127 || r.root_key > 127 {
                 return Err(InstrumentError::BadRange { region: i });
             }
             let wants_loop = matches!(r.loop_mode, crate::region::LoopMode::Continuous | crate::region::LoopMode::Sustain);
-            if wants_loop && !r.loops(sample.frames()) {
-                return Err(InstrumentError::BadLoop { region: i, start: r.loop_start, end: r.loop_end, frames: sample.frames() });
+            if wants_loop && !r.loops(frames) {
+                return Err(InstrumentError::BadLoop { region: i, start: r.loop_start, end: r.loop_end, frames });
             }
         }
-        Ok(Instrument { samples, regions, polyphony: None, note_polyphony: None, keyswitch_range: None, keyswitch_default: None })
+        Ok(())
     }
 
     /// Bytes of sample memory held.

@@ -2,7 +2,8 @@
 //! and compiled to wasm by `sampler-wasm`.
 //!
 //! - [`midi`]: parsing raw MIDI bytes.
-//! - [`sample`], [`region`], [`instrument`]: the instrument model.
+//! - [`sample`], [`region`], [`instrument`]: the instrument model;
+//!   [`sample_builder`]: a sample written in pieces (loading in steps).
 //! - [`envelope`], [`filter`], [`interpolation`], [`voice`]: one sounding note.
 //! - `render`, `simd`: voices' filters and mix run side by side in SIMD lanes.
 //! - [`channel`]: per-channel MIDI state; [`note_input`]: transpose and velocity curve.
@@ -27,6 +28,7 @@ mod render;
 #[cfg(test)]
 mod render_tests;
 pub mod sample;
+pub mod sample_builder;
 mod simd;
 pub mod voice;
 
@@ -37,3 +39,4 @@ pub use interpolation::Interpolation;
 pub use note_input::{NoteInput, VelocityCurve};
 pub use region::{LoopMode, Region, Trigger};
 pub use sample::Sample;
+pub use sample_builder::{SampleBuilder, SampleFormat};

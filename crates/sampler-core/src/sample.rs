@@ -109,6 +109,13 @@ impl Sample {
         Ok(Sample { data, frames, sample_rate })
     }
 
+    /// Channels already padded with zero guard frames, each `frames` +
+    /// `GUARD_BEFORE` + `GUARD_AFTER` long (as [`crate::SampleBuilder`]
+    /// makes them): taken as they are, without copying.
+    pub(crate) fn from_padded(data: SampleData, frames: usize, sample_rate: f32) -> Sample {
+        Sample { data, frames, sample_rate }
+    }
+
     pub fn frames(&self) -> usize {
         self.frames
     }

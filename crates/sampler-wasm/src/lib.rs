@@ -6,18 +6,24 @@
 //! from `process()` allocates or creates JS objects: the ring is read through
 //! `Atomics` and `Int32Array` element access on a view created once.
 //!
-//! Instruments are built between quanta (from the worklet's message handler):
-//! `beginInstrument`, `addSample`/`addSampleI16`, `addRegionValue`,
-//! `commitInstrument`. Parsing instrument files happens on the main thread
-//! ([`loader`]), never in the worklet.
+//! Instruments are copied in by the worklet's loading tasks, never inside
+//! `process()`, each step bounded in bytes ([`STAGING_BYTES`]) or count:
+//! `loadBegin`, `loadReserveSample`, `loadAppendSamples` /
+//! `loadAppendRegionBytes` (from the staging buffer at `stagingPtr`),
+//! `loadDecodeRegions`, `loadCommit`, and `freeSome` for what was replaced
+//! ([`loading`]). Parsing instrument files and encoding their regions
+//! happen on the main thread ([`loader`]), never in the worklet.
 
+pub mod instrument_bytes;
 pub mod loader;
+pub mod loading;
 mod shared_words;
 mod test_trap;
 
 use js_sys::{ArrayBuffer, SharedArrayBuffer};
 use midi_ring::{layout, Consumer};
-use sampler_core::{Engine, Host, Instrument, Interpolation, Region, Sample, VelocityCurve};
+use loading::{Garbage, InstrumentLoad, LoadError, Trash};
+use sampler_core::{Engine, Host, Instrument, Interpolation, Region, Sample, SampleFormat, VelocityCurve};
 use wasm_bindgen::prelude::*;
 
 pub use shared_words::SharedWords;
@@ -25,6 +31,10 @@ pub use shared_words::SharedWords;
 /// The largest block `process` renders in one call (the Web Audio render
 /// quantum is 128; larger blocks serve offline rendering and benchmarks).
 pub const MAX_BLOCK: usize = 4096;
+
+/// The most bytes one loading step copies into wasm memory: the size of the
+/// staging buffer the worklet writes each piece into.
+pub const STAGING_BYTES: usize = 1 << 18;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -37,6 +47,13 @@ pub struct WasmSampler {
     ring: Consumer<SharedWords>,
     left: Box<[f32]>,
     right: Box<[f32]>,
+    /// Where the worklet writes each piece of an instrument it copies in
+    /// (f32, i16 or bytes: f32 storage keeps every view aligned).
+    staging: Box<[f32]>,
+    load: Option<InstrumentLoad>,
+    /// Replaced instruments and failed loads, freed a few samples per task.
+    trash: Trash,
+    /// For Rust callers that build an instrument whole (`add_sample`).
     pending_samples: Vec<Sample>,
     pending_regions: Vec<Region>,
 }
@@ -60,6 +77,9 @@ impl WasmSampler {
             ring,
             left: vec![0.0; MAX_BLOCK].into_boxed_slice(),
             right: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            staging: vec![0.0; STAGING_BYTES / 4].into_boxed_slice(),
+            load: None,
+            trash: Trash::default(),
             pending_samples: Vec::new(),
             pending_regions: Vec::new(),
         })
@@ -110,68 +130,6 @@ impl WasmSampler {
         self.host.engine.set_master_gain(gain);
     }
 
-    /// Starts building a new instrument; the current one keeps playing.
-    #[wasm_bindgen(js_name = beginInstrument)]
-    pub fn begin_instrument(&mut self) {
-        self.pending_samples.clear();
-        self.pending_regions.clear();
-    }
-
-    /// Whether `bytes` more can be allocated: tries to, without trapping
-    /// (as a failed allocation would), and frees them again for the
-    /// samples that follow. Wasm memory cannot shrink, so what was grown
-    /// stays available to this module's allocator. Called before an
-    /// instrument's samples are copied in, so that an instrument too large
-    /// for the memory the browser grants fails cleanly.
-    #[wasm_bindgen(js_name = canAllocate)]
-    pub fn can_allocate(&mut self, bytes: f64) -> bool {
-        if !(bytes >= 0.0 && bytes < usize::MAX as f64) {
-            return false;
-        }
-        let mut probe: Vec<u8> = Vec::new();
-        probe.try_reserve_exact(bytes as usize).is_ok()
-    }
-
-    /// Adds a mono (`right` absent) or stereo f32 sample; returns its index.
-    #[wasm_bindgen(js_name = addSample)]
-    pub fn add_sample(
-        &mut self,
-        left: Vec<f32>,
-        right: Option<Vec<f32>>,
-        sample_rate: f32,
-    ) -> Result<u32, JsError> {
-        let channels = match right {
-            Some(r) => vec![left, r],
-            None => vec![left],
-        };
-        self.push_sample(Sample::new(channels, sample_rate))
-    }
-
-    /// Adds a 16-bit sample, kept as 16-bit (half the memory of f32).
-    #[wasm_bindgen(js_name = addSampleI16)]
-    pub fn add_sample_i16(
-        &mut self,
-        left: Vec<i16>,
-        right: Option<Vec<i16>>,
-        sample_rate: f32,
-    ) -> Result<u32, JsError> {
-        let channels = match right {
-            Some(r) => vec![left, r],
-            None => vec![left],
-        };
-        self.push_sample(Sample::from_i16(channels, sample_rate))
-    }
-
-    /// Adds a region: an object with `Region`'s fields (snake_case); missing
-    /// fields take SFZ defaults. `sample` indexes the samples added so far.
-    #[wasm_bindgen(js_name = addRegionValue)]
-    pub fn add_region_value(&mut self, region: JsValue) -> Result<(), JsError> {
-        let region: Region = serde_wasm_bindgen::from_value(region)
-            .map_err(|e| JsError::new(&format!("bad region: {e}")))?;
-        self.pending_regions.push(region);
-        Ok(())
-    }
-
     /// Publishes the worklet's render-time measurements to the ring's
     /// statistics words (see `STAT_DSP_LOAD_PPM`, `STAT_OVER_BUDGET`).
     #[wasm_bindgen(js_name = publishTiming)]
@@ -216,68 +174,212 @@ impl WasmSampler {
         });
     }
 
-    /// Validates the instrument built since `beginInstrument` and swaps it
-    /// in (notes of the old one ring out); returns its sample memory in
-    /// bytes. `options`: `{ release_seconds, polyphony, note_polyphony,
-    /// keyswitch_range: [lo, hi], keyswitch_default }`, all optional.
-    #[wasm_bindgen(js_name = commitInstrument)]
-    pub fn commit_instrument(&mut self, options: JsValue) -> Result<usize, JsError> {
-        let options: InstrumentOptions = if options.is_undefined() || options.is_null() {
-            InstrumentOptions::default()
-        } else {
-            serde_wasm_bindgen::from_value(options)
-                .map_err(|e| JsError::new(&format!("bad instrument options: {e}")))?
+    /// Address of the staging buffer (`STAGING_BYTES`, 4-byte aligned) the
+    /// worklet writes each piece of an instrument into before appending it.
+    #[wasm_bindgen(js_name = stagingPtr)]
+    pub fn staging_ptr(&self) -> *const f32 {
+        self.staging.as_ptr()
+    }
+
+    #[wasm_bindgen(js_name = stagingBytes)]
+    pub fn staging_bytes() -> usize {
+        STAGING_BYTES
+    }
+
+    /// Bytes a decoded region takes in memory (for the memory estimate
+    /// in an `instrument-too-large` error).
+    #[wasm_bindgen(js_name = regionSize)]
+    pub fn region_size() -> usize {
+        std::mem::size_of::<Region>()
+    }
+
+    /// Starts loading an instrument of `samples` samples holding
+    /// `sample_bytes` bytes of data and `regions` regions encoded in
+    /// `region_bytes` bytes (`encodeInstrument`), and makes room for them
+    /// (`InstrumentLoad::try_new`); false when the memory is refused. The
+    /// current instrument plays on; a load still in progress is dropped
+    /// (freed by `freeSome`).
+    #[wasm_bindgen(js_name = loadBegin)]
+    pub fn load_begin(&mut self, samples: u32, region_bytes: u32, regions: u32, sample_bytes: f64) -> bool {
+        self.load_abort();
+        if !(sample_bytes >= 0.0 && sample_bytes < usize::MAX as f64) {
+            return false;
+        }
+        match InstrumentLoad::try_new(samples as usize, region_bytes as usize, regions as usize, sample_bytes as usize) {
+            Ok(load) => {
+                self.load = Some(load);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Reserves the next sample's final storage, with exact capacity and
+    /// without filling it. False when the memory is refused (the load is
+    /// then to be aborted: the instrument does not fit); an error for an
+    /// unusable shape or rate.
+    #[wasm_bindgen(js_name = loadReserveSample)]
+    pub fn load_reserve_sample(&mut self, int16: bool, channels: u32, frames: u32, sample_rate: f32) -> Result<bool, JsError> {
+        let format = if int16 { SampleFormat::I16 } else { SampleFormat::F32 };
+        match self.loading()?.reserve_sample(format, channels as usize, frames as usize, sample_rate) {
+            Ok(()) => Ok(true),
+            Err(LoadError::OutOfMemory { .. }) => Ok(false),
+            Err(e) => Err(load_error(e)),
+        }
+    }
+
+    /// Appends the first `count` values of the staging buffer (f32 or i16,
+    /// as the sample was reserved) to channel `channel` of sample `sample`,
+    /// within the storage reserved for it.
+    #[wasm_bindgen(js_name = loadAppendSamples)]
+    pub fn load_append_samples(&mut self, sample: u32, channel: u32, count: u32) -> Result<(), JsError> {
+        test_trap::trap_if_armed();
+        let (sample, channel, count) = (sample as usize, channel as usize, count as usize);
+        let Some(load) = self.load.as_mut() else { return Err(no_load()) };
+        let staged_too_many = || JsError::new(&format!("{count} values do not fit the staging buffer"));
+        let result = match load.writing_format() {
+            Some(SampleFormat::F32) => {
+                let values = self.staging.get(..count).ok_or_else(staged_too_many)?;
+                load.append_f32(sample, channel, values)
+            }
+            Some(SampleFormat::I16) => {
+                let staged: &[i16] = bytemuck::cast_slice(&self.staging);
+                load.append_i16(sample, channel, staged.get(..count).ok_or_else(staged_too_many)?)
+            }
+            None => Err(LoadError::Sequence("a piece of a sample not reserved")),
         };
-        let samples = std::mem::take(&mut self.pending_samples);
-        let mut regions = std::mem::take(&mut self.pending_regions);
-        if let Some(release) = options
-            .release_seconds
-            .filter(|r| r.is_finite() && *r > 0.0)
-        {
-            for r in &mut regions {
-                r.amp_env.release = release;
+        result.map_err(load_error)
+    }
+
+    /// Appends the first `count` bytes of the staging buffer to the encoded regions.
+    #[wasm_bindgen(js_name = loadAppendRegionBytes)]
+    pub fn load_append_region_bytes(&mut self, count: u32) -> Result<(), JsError> {
+        let staged: &[u8] = bytemuck::cast_slice(&self.staging);
+        let bytes = staged
+            .get(..count as usize)
+            .ok_or_else(|| JsError::new(&format!("{count} bytes do not fit the staging buffer")))?;
+        let Some(load) = self.load.as_mut() else { return Err(no_load()) };
+        load.append_region_bytes(bytes).map_err(load_error)
+    }
+
+    /// Decodes up to `max` regions; true once all are decoded.
+    #[wasm_bindgen(js_name = loadDecodeRegions)]
+    pub fn load_decode_regions(&mut self, max: u32) -> Result<bool, JsError> {
+        self.loading()?.decode_regions(max as usize).map_err(load_error)
+    }
+
+    /// Builds the instrument (checking every region) and swaps it in;
+    /// notes of the old one ring out. Returns its sample memory in bytes.
+    /// The replaced instrument goes to `freeSome`.
+    #[wasm_bindgen(js_name = loadCommit)]
+    pub fn load_commit(&mut self) -> Result<f64, JsError> {
+        let Some(load) = self.load.take() else { return Err(no_load()) };
+        match load.finish() {
+            Ok(instrument) => Ok(self.install(instrument) as f64),
+            Err((e, load)) => {
+                self.trash.push(Garbage::Load(load));
+                Err(load_error(e))
             }
         }
-        let mut instrument =
-            Instrument::new(samples, regions).map_err(|e| JsError::new(&e.to_string()))?;
-        instrument.polyphony = options.polyphony;
-        instrument.note_polyphony = options.note_polyphony;
-        instrument.keyswitch_range = options.keyswitch_range;
-        instrument.keyswitch_default = options.keyswitch_default;
-        let bytes = instrument.memory_bytes();
-        // Instruments are freed here, in the message handler, not in
-        // process(): the one replaced (if no note of it sounds) and retired
-        // ones whose notes have ended.
-        drop(self.host.engine.set_instrument(instrument));
-        drop(self.host.engine.collect_retired());
-        Ok(bytes)
     }
+
+    /// Drops the load in progress, if any (freed by `freeSome`).
+    #[wasm_bindgen(js_name = loadAbort)]
+    pub fn load_abort(&mut self) {
+        if let Some(load) = self.load.take() {
+            self.trash.push(Garbage::Load(Box::new(load)));
+        }
+    }
+
+    /// Frees up to `max_samples` samples of replaced instruments, failed
+    /// loads and retired instruments whose notes have ended. Returns 1 when
+    /// more is waiting to be freed, 2 when only retired instruments whose
+    /// notes still sound are left, 0 when nothing is.
+    #[wasm_bindgen(js_name = freeSome)]
+    pub fn free_some(&mut self, max_samples: u32) -> u32 {
+        for instrument in self.host.engine.collect_retired() {
+            self.trash.push(Garbage::Instrument(instrument));
+        }
+        self.trash.free_some(max_samples as usize);
+        if !self.trash.is_empty() {
+            1
+        } else if self.host.engine.retired_count() > 0 {
+            2
+        } else {
+            0
+        }
+    }
+}
+
+fn no_load() -> JsError {
+    JsError::new("no instrument load in progress")
+}
+
+fn load_error(e: LoadError) -> JsError {
+    JsError::new(&e.to_string())
 }
 
 impl WasmSampler {
-    fn push_sample(
-        &mut self,
-        sample: Result<Sample, sampler_core::sample::SampleError>,
-    ) -> Result<u32, JsError> {
-        self.pending_samples
-            .push(sample.map_err(|e| JsError::new(&e.to_string()))?);
+    fn loading(&mut self) -> Result<&mut InstrumentLoad, JsError> {
+        self.load.as_mut().ok_or_else(no_load)
+    }
+
+    /// Swaps `instrument` in; the one it replaces (unless it is retired
+    /// while its notes ring out) waits in the trash. Returns its bytes.
+    fn install(&mut self, instrument: Instrument) -> usize {
+        let bytes = instrument.memory_bytes();
+        if let Some(old) = self.host.engine.set_instrument(instrument) {
+            self.trash.push(Garbage::Instrument(old));
+        }
+        bytes
+    }
+
+    /// Rust callers (tests) can build an instrument whole, not in steps:
+    /// `begin_instrument`, `add_sample`/`add_sample_i16`, `add_region`,
+    /// `commit_instrument`. The worklet never does.
+    pub fn begin_instrument(&mut self) {
+        self.pending_samples.clear();
+        self.pending_regions.clear();
+    }
+
+    /// Adds a mono (`right` absent) or stereo f32 sample; returns its index.
+    pub fn add_sample(&mut self, left: Vec<f32>, right: Option<Vec<f32>>, sample_rate: f32) -> Result<u32, JsError> {
+        let channels = match right {
+            Some(r) => vec![left, r],
+            None => vec![left],
+        };
+        self.push_sample(Sample::new(channels, sample_rate))
+    }
+
+    /// Adds a 16-bit sample, kept as 16-bit.
+    pub fn add_sample_i16(&mut self, left: Vec<i16>, right: Option<Vec<i16>>, sample_rate: f32) -> Result<u32, JsError> {
+        let channels = match right {
+            Some(r) => vec![left, r],
+            None => vec![left],
+        };
+        self.push_sample(Sample::from_i16(channels, sample_rate))
+    }
+
+    fn push_sample(&mut self, sample: Result<Sample, sampler_core::sample::SampleError>) -> Result<u32, JsError> {
+        self.pending_samples.push(sample.map_err(|e| JsError::new(&e.to_string()))?);
         Ok(self.pending_samples.len() as u32 - 1)
     }
 
-    /// Adds a region from Rust (tests and native-style callers).
     pub fn add_region(&mut self, region: Region) {
         self.pending_regions.push(region);
     }
-}
 
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct InstrumentOptions {
-    release_seconds: Option<f32>,
-    polyphony: Option<usize>,
-    note_polyphony: Option<usize>,
-    keyswitch_range: Option<(u8, u8)>,
-    keyswitch_default: Option<u8>,
+    /// Swaps in the instrument built since `begin_instrument`, with
+    /// `options` as `encodeInstrument` takes them (or undefined).
+    pub fn commit_instrument(&mut self, options: JsValue) -> Result<usize, JsError> {
+        let options = loader::InstrumentOptions::from_js(options)?;
+        let mut regions = std::mem::take(&mut self.pending_regions);
+        options.apply_release(&mut regions);
+        let samples = std::mem::take(&mut self.pending_samples);
+        let mut instrument = Instrument::new(samples, regions).map_err(|e| JsError::new(&e.to_string()))?;
+        options.header().apply(&mut instrument);
+        Ok(self.install(instrument))
+    }
 }
 
 /// The ring layout constants as this build sees them, so JavaScript can

@@ -1,11 +1,74 @@
 //! Instrument parsing for the main thread (or a worker): the page runs a
 //! second instance of this module there, so that parsing never happens on
-//! the audio thread. Results are plain JS objects; the worklet only receives
-//! finished regions and sample data.
+//! the audio thread. Results are plain JS objects; `encodeInstrument` then
+//! checks the finished regions and turns them into bytes, which the worklet
+//! receives with the sample data.
 
-use sampler_core::Region;
-use serde::Serialize;
+use crate::instrument_bytes::{self, Header};
+use sampler_core::{Instrument, Region};
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
+
+/// Instrument options as JavaScript gives them (all optional).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct InstrumentOptions {
+    release_seconds: Option<f32>,
+    polyphony: Option<usize>,
+    note_polyphony: Option<usize>,
+    keyswitch_range: Option<(u8, u8)>,
+    keyswitch_default: Option<u8>,
+}
+
+impl InstrumentOptions {
+    /// From `{ release_seconds, polyphony, note_polyphony, keyswitch_range:
+    /// [lo, hi], keyswitch_default }`, undefined or null.
+    pub fn from_js(options: JsValue) -> Result<InstrumentOptions, JsError> {
+        if options.is_undefined() || options.is_null() {
+            return Ok(InstrumentOptions::default());
+        }
+        serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("bad instrument options: {e}")))
+    }
+
+    /// `release_seconds` overrides every region's release time.
+    pub fn apply_release(&self, regions: &mut [Region]) {
+        if let Some(release) = self.release_seconds.filter(|r| r.is_finite() && *r > 0.0) {
+            for r in regions {
+                r.amp_env.release = release;
+            }
+        }
+    }
+
+    pub fn header(&self) -> Header {
+        Header {
+            polyphony: self.polyphony,
+            note_polyphony: self.note_polyphony,
+            keyswitch_range: self.keyswitch_range,
+            keyswitch_default: self.keyswitch_default,
+            regions: 0,
+        }
+    }
+}
+
+/// Checks an instrument's regions (objects with `Region`'s fields, in
+/// snake_case; missing fields take SFZ defaults) against its samples'
+/// lengths (`sample_frames[i]` frames in sample `i`) and returns them, with
+/// `options`, as the bytes the worklet loads (`instrument_bytes`). Throws an
+/// Error naming the first bad region, before anything reaches the worklet.
+#[wasm_bindgen(js_name = encodeInstrument)]
+pub fn encode_instrument(regions: &js_sys::Array, options: JsValue, sample_frames: &[u32]) -> Result<Vec<u8>, JsError> {
+    let options = InstrumentOptions::from_js(options)?;
+    let mut decoded = Vec::with_capacity(regions.length() as usize);
+    for (i, value) in regions.iter().enumerate() {
+        let region: Region =
+            serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("bad region {i}: {e}")))?;
+        decoded.push(region);
+    }
+    options.apply_release(&mut decoded);
+    Instrument::check_regions(&decoded, |i| sample_frames.get(i).map(|&f| f as usize))
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    instrument_bytes::encode(&options.header(), &decoded).map_err(|e| JsError::new(&format!("encoding the regions: {e}")))
+}
 
 #[derive(Serialize)]
 struct FromSample {

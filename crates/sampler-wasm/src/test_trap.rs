@@ -1,6 +1,6 @@
 //! A way for tests to make the engine trap the way a bug would: inside
-//! `WasmSampler::process`, on the audio thread, leaving the instance
-//! unusable. The worklet calls [`arm_test_trap`] only when its sampler was
+//! `WasmSampler::process` or a load step's sample copy, on the audio
+//! thread, leaving the instance unusable. The worklet calls [`arm_test_trap`] only when its sampler was
 //! created with the test-only option (see `worklet/processor.js`); nothing
 //! in the event ring or the public JS API reaches it.
 //!
@@ -12,13 +12,13 @@ use wasm_bindgen::prelude::*;
 
 static ARMED: AtomicBool = AtomicBool::new(false);
 
-/// Makes the next `process` call trap (`unreachable`).
+/// Makes the next `process` call or sample copy step trap (`unreachable`).
 #[wasm_bindgen(js_name = armTestTrap)]
 pub fn arm_test_trap() {
     ARMED.store(true, Ordering::Relaxed);
 }
 
-/// Traps if armed. One relaxed load per render quantum.
+/// Traps if armed. One relaxed load per render quantum or copy step.
 #[inline]
 pub(crate) fn trap_if_armed() {
     if ARMED.load(Ordering::Relaxed) {
