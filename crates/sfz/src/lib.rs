@@ -37,7 +37,7 @@ pub const MAX_TEXT_BYTES: usize = 16 << 20;
 /// Together with [`MAX_TEXT_BYTES`] it bounds the time any input can take,
 /// however small: a 41-byte file whose `#define` expands to three copies of
 /// itself stops here with [`SfzError::TooMuchWork`].
-pub const MAX_WORK: usize = 64 << 20;
+pub const MAX_WORK: usize = 16 << 20;
 /// The work charged for one fixed-cost step (a substitution, or a
 /// warning's bookkeeping on top of its text).
 pub const STEP: usize = 16;
