@@ -262,7 +262,8 @@ impl Lexer<'_> {
                     return Ok(line.len());
                 };
                 let raw = &line[arg + 1..arg + 1 + close];
-                let name = paths::slashes(&self.expand(loc, raw)?);
+                let Some(name) = self.expand(loc, raw)? else { return Ok(arg + close + 2) };
+                let name = paths::slashes(&name);
                 let resolved = paths::join(paths::dir_of(&self.files[loc.file]), &name);
                 self.include(loc, resolved, depth)?;
                 Ok(arg + close + 2)
@@ -310,7 +311,7 @@ impl Lexer<'_> {
         let value_end = value_end(b, value_start);
         let raw_name = &line[start..name_end];
         let raw_value = line[value_start..value_end].trim_matches(|c: char| c.is_ascii() && is_space(c as u8));
-        let name = self.expand(loc, raw_name)?;
+        let Some(name) = self.expand(loc, raw_name)? else { return Ok(value_end) };
         if name.is_empty() || !name.bytes().all(is_ident) {
             self.diag.warn(
                 loc,
@@ -318,28 +319,44 @@ impl Lexer<'_> {
             );
             return Ok(value_end);
         }
-        let value = self.expand(loc, raw_value)?;
+        let Some(value) = self.expand(loc, raw_value)? else { return Ok(value_end) };
         let item = Item::Opcode { name: &name, value: &value };
         self.sink.item(loc, &self.files[loc.file], item, self.diag)?;
         Ok(value_end)
     }
 
     /// `s` with `$NAME`s replaced. Unknown names are dropped with a warning
-    /// (as sfizz does).
-    fn expand(&mut self, loc: Loc, s: &str) -> Result<String, SfzError> {
+    /// (as sfizz does). None, with a warning, when a name nests more than
+    /// [`MAX_EXPANSION_DEPTH`] levels deep: the define is recursive (or as
+    /// good as), so the text has no meaning and is ignored. Stopping there
+    /// keeps `#define $D $D$D$D` at 16 steps instead of 3^16.
+    fn expand(&mut self, loc: Loc, s: &str) -> Result<Option<String>, SfzError> {
         let mut out = String::new();
-        if s.contains('$') {
-            self.expand_into(loc, s, 0, &mut out)?;
-        } else {
+        if !s.contains('$') {
             out.push_str(s);
+            return Ok(Some(out));
         }
-        Ok(out)
+        match self.expand_into(loc, s, 0, &mut out)? {
+            None => Ok(Some(out)),
+            Some(name) => {
+                self.diag.warn(
+                    loc,
+                    format!(
+                        "`${name}` nests more than {MAX_EXPANSION_DEPTH} levels deep (recursive #define?); `{}` ignored",
+                        quote(s)
+                    ),
+                );
+                Ok(None)
+            }
+        }
     }
 
-    /// Every `$NAME` costs a [`STEP`] plus the bytes its lookups hash, and
-    /// every byte written costs one, so a define that expands to copies of
-    /// itself (or to nothing, exponentially often) runs out of budget.
-    fn expand_into(&mut self, loc: Loc, s: &str, depth: usize, out: &mut String) -> Result<(), SfzError> {
+    /// Appends `s` to `out` with `$NAME`s replaced; stops and returns the
+    /// name that nests too deeply, if one does. Every `$NAME` costs a
+    /// [`STEP`] plus the bytes its lookups hash, and every byte written
+    /// costs one, so defines that grow exponentially (to text, or to
+    /// nothing exponentially often) run out of budget.
+    fn expand_into(&mut self, loc: Loc, s: &str, depth: usize, out: &mut String) -> Result<Option<String>, SfzError> {
         let b = s.as_bytes();
         let (mut i, mut literal) = (0, 0);
         while i < b.len() {
@@ -366,8 +383,12 @@ impl Lexer<'_> {
             }
             self.charge(loc, STEP + hashed + (i - literal))?;
             match found {
-                Some(value) if depth < MAX_EXPANSION_DEPTH => self.expand_into(loc, &value, depth + 1, out)?,
-                Some(_) => self.diag.warn(loc, format!("`${}` expands too deeply (recursive #define?)", &s[start..j])),
+                Some(value) if depth < MAX_EXPANSION_DEPTH => {
+                    if let Some(name) = self.expand_into(loc, &value, depth + 1, out)? {
+                        return Ok(Some(name));
+                    }
+                }
+                Some(_) => return Ok(Some(s[start..j].to_string())),
                 None => {
                     j = skip_while(b, j, is_ident);
                     let message = if j == start {
@@ -383,7 +404,7 @@ impl Lexer<'_> {
         }
         self.charge(loc, b.len() - literal)?;
         out.push_str(&s[literal..]);
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -509,10 +530,11 @@ mod tests {
 
     #[test]
     fn undefined_and_recursive_defines_warn() {
-        let (r, items, diag) = lex_with("x=$NOPE!\n#define $R $R\ny=$R", &[]);
+        let (r, items, diag) = lex_with("x=$NOPE!\n#define $R $R\ny=$R\n$R=1 z=2\n#include \"$R\"", &[]);
         r.unwrap();
-        assert_eq!(items, ["x=!", "y="]);
-        assert_eq!(diag.len(), 2);
+        // A recursive define drops the whole opcode (or include) it is in.
+        assert_eq!(items, ["x=!", "z=2"]);
+        assert_eq!(diag.len(), 4, "{diag:?}");
     }
 
     #[test]
@@ -590,14 +612,33 @@ mod tests {
 
     /// Issue 9, F7: 41 bytes whose one define expands to three copies of
     /// itself. Substitution recursed 3^16 times (seconds of a frozen page),
-    /// producing nothing but warnings; now the work is charged and capped.
+    /// producing nothing but warnings; now it stops at the depth limit and
+    /// drops the opcode.
     #[test]
     fn self_referential_define_costs_bounded_work() {
         let text = "#define $D $D$D$D\n<region> sample=$D.wav\n";
         assert_eq!(text.len(), 41);
-        let (r, substitutions, _) = lex_measured(text);
+        let (r, substitutions, diag) = lex_measured(text);
+        assert_eq!(substitutions, 17);
+        r.unwrap();
+        assert_eq!(diag.len(), 1);
+    }
+
+    /// Defines that triple at each of 16 levels without recursing, down to
+    /// an undefined name: 3^15 warnings' worth of work. The budget, not the
+    /// depth limit, stops it, with an error that names the likely cause.
+    #[test]
+    fn exponential_warning_defines_cost_bounded_work() {
+        let mut text = String::from("#define $A00 $X\n");
+        for i in 1..16 {
+            text.push_str(&format!("#define $A{i:02} $A{:02}$A{:02}$A{:02}\n", i - 1, i - 1, i - 1));
+        }
+        text.push_str("<region> sample=$A15.wav\n");
+        let (r, substitutions, _) = lex_measured(&text);
         assert!(substitutions <= crate::MAX_WORK / crate::STEP, "{substitutions} substitutions");
-        assert_eq!(r.unwrap_err(), SfzError::TooMuchWork { file: "x.sfz".into(), line: 2, limit: crate::MAX_WORK });
+        let e = r.unwrap_err();
+        assert_eq!(e, SfzError::TooMuchWork { file: "x.sfz".into(), line: 17, limit: crate::MAX_WORK });
+        assert!(e.to_string().contains("#define"), "{e}");
     }
 
     /// Empty defines that double at each level: no text and no warnings,
