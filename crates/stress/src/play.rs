@@ -1,7 +1,7 @@
 //! Every note, with extreme controllers, through the event ring and `Host`
 //! as the worklet drives them, checking the output of every quantum.
 //!
-//! The script (one run is [`RUN_FRAMES`] = 1536 frames at 48 kHz, 12 quanta):
+//! The script (one run is [`RUN_FRAMES`] = 1280 frames at 48 kHz, 10 quanta):
 //! 1. Channel 0 with every controller at an extreme: bend range (RPN 0) at
 //!    its maximum, pitch bend at +max, mod wheel, CC74, volume, expression,
 //!    channel pressure and sustain at 127, pan hard left. Notes 0..=127 go
@@ -39,10 +39,10 @@ pub const CHORD: u8 = 8;
 pub const CHORD_SPACING: u64 = 16;
 const NOTES_FRAMES: u64 = 128 / CHORD as u64 * CHORD_SPACING;
 /// Frames between the steps of a release.
-pub const RELEASE_STEP: u64 = 32;
+pub const RELEASE_STEP: u64 = 16;
 /// Frames rendered after all sound off; a stolen or silenced voice fades
 /// in 5 ms (240 frames).
-pub const TAIL_FRAMES: u64 = 384;
+pub const TAIL_FRAMES: u64 = 320;
 const _: () = assert!(PHASE_FRAMES.is_multiple_of(QUANTUM as u64), "the swap falls on a quantum boundary");
 const PHASE_FRAMES: u64 = NOTES_FRAMES + 4 * RELEASE_STEP + TAIL_FRAMES;
 pub const RUN_FRAMES: u64 = 2 * PHASE_FRAMES;
