@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use crate::draft::Draft;
 use crate::lexer::{Item, Sink};
 use crate::opcodes::{self, Ctx, Op};
+use crate::paths;
 use crate::values::quote;
 use crate::{Diag, FromSample, Loc, SfzError, MAX_REGIONS};
 use sampler_core::Region;
@@ -43,9 +44,11 @@ pub(crate) struct Built {
 pub(crate) struct Builder {
     scope: Scope,
     levels: [Vec<(Loc, Op)>; 3],
-    /// global + master + group applied, rebuilt when a level changes, so a
-    /// region costs its own opcodes only.
-    base: Option<Draft>,
+    /// `drafts[l]`: the opcodes of levels `0..=l` applied; None once level
+    /// `l` or one above it in the hierarchy changed. Rebuilt level by level,
+    /// so a new `<group>` re-applies only its own opcodes and a region costs
+    /// its own opcodes only.
+    drafts: [Option<Draft>; 3],
     region_ops: Vec<(Loc, Op)>,
     region_loc: Loc,
     region_headers: usize,
@@ -57,6 +60,8 @@ pub(crate) struct Builder {
     sw_hikey: Option<u8>,
     out: Built,
     scratch: Vec<String>,
+    /// Inherited opcodes applied to drafts (a measure of work for tests).
+    applied: usize,
 }
 
 impl Builder {
@@ -64,7 +69,7 @@ impl Builder {
         Builder {
             scope: Scope::None,
             levels: Default::default(),
-            base: None,
+            drafts: Default::default(),
             region_ops: Vec::new(),
             region_loc: Loc { file: 0, line: 0 },
             region_headers: 0,
@@ -76,6 +81,7 @@ impl Builder {
             sw_hikey: None,
             out: Built::default(),
             scratch: Vec::new(),
+            applied: 0,
         }
     }
 
@@ -108,19 +114,28 @@ impl Builder {
             return;
         }
         self.scope = Scope::None;
-        let levels = &self.levels;
-        let base = self.base.get_or_insert_with(|| {
-            let mut d = Draft::new();
-            for (loc, op) in levels.iter().flatten() {
+        for level in [GLOBAL, MASTER, GROUP] {
+            if self.drafts[level].is_some() {
+                continue;
+            }
+            let mut d = match level {
+                GLOBAL => Draft::new(),
+                _ => self.drafts[level - 1].clone().expect("built above"),
+            };
+            for (loc, op) in &self.levels[level] {
                 d.apply(op, *loc);
             }
-            d
-        });
-        let mut draft = base.clone();
+            self.applied += self.levels[level].len();
+            self.drafts[level] = Some(d);
+        }
+        let mut draft = self.drafts[GROUP].clone().expect("built above");
+        // The inherited sample name is copied here and looked up below.
+        diag.work.charge(2 * draft.sample_name_len());
         for (loc, op) in self.region_ops.drain(..) {
             draft.apply(&op, loc);
         }
         let Some(mut done) = draft.finish(self.region_loc, diag) else { return };
+        diag.work.charge(done.sample.len());
         let next = self.out.samples.len();
         let id = *self.sample_ids.entry(done.sample.clone()).or_insert(next);
         if id == next {
@@ -139,19 +154,15 @@ impl Builder {
                 Scope::Control
             }
             "global" => {
-                self.levels.iter_mut().for_each(Vec::clear);
-                self.base = None;
+                self.clear_levels(GLOBAL);
                 Scope::Global
             }
             "master" => {
-                self.levels[MASTER].clear();
-                self.levels[GROUP].clear();
-                self.base = None;
+                self.clear_levels(MASTER);
                 Scope::Master
             }
             "group" => {
-                self.levels[GROUP].clear();
-                self.base = None;
+                self.clear_levels(GROUP);
                 Scope::Group
             }
             "region" => {
@@ -187,6 +198,10 @@ impl Builder {
                 return;
             }
             _ => {}
+        }
+        if name == "sample" {
+            // Resolving joins these to the value, for every `sample=`.
+            diag.work.charge(self.default_path.len() + paths::dir_of(file).len());
         }
         let ctx =
             Ctx { file, default_path: &self.default_path, note_shift: self.note_offset + 12 * self.octave_offset };
@@ -224,9 +239,20 @@ impl Builder {
         }
     }
 
+    /// A new `<global>`, `<master>` or `<group>` drops its level's
+    /// opcodes and those of the levels under it.
+    fn clear_levels(&mut self, from: usize) {
+        for level in from..=GROUP {
+            self.levels[level].clear();
+            self.drafts[level] = None;
+        }
+    }
+
     fn push_level(&mut self, level: usize, loc: Loc, op: Op) {
         self.levels[level].push((loc, op));
-        self.base = None;
+        for draft in &mut self.drafts[level..] {
+            *draft = None;
+        }
     }
 }
 
@@ -266,6 +292,11 @@ mod tests {
     fn run(items: &[&str]) -> (Result<Built, SfzError>, Diag) {
         let mut b = Builder::new();
         let mut diag = Diag::default();
+        feed(&mut b, items, &mut diag);
+        (b.finish("dir/a.sfz", &mut diag), diag)
+    }
+
+    fn feed(b: &mut Builder, items: &[&str], diag: &mut Diag) {
         for (i, it) in items.iter().enumerate() {
             let loc = Loc { file: 0, line: i + 1 };
             let item = match it.strip_prefix('<') {
@@ -275,9 +306,8 @@ mod tests {
                     Item::Opcode { name, value }
                 }
             };
-            b.item(loc, "dir/a.sfz", item, &mut diag).unwrap();
+            b.item(loc, "dir/a.sfz", item, diag).unwrap();
         }
-        (b.finish("dir/a.sfz", &mut diag), diag)
     }
 
     fn ok(items: &[&str]) -> Built {
@@ -410,6 +440,24 @@ mod tests {
         ]);
         assert_eq!(b.unwrap().regions.len(), 1);
         assert_eq!(diag.len(), 5, "{diag:?}");
+    }
+
+    /// A big `<global>` and many `<group>`s: each group re-applied every
+    /// global opcode, so the work grew with their product.
+    #[test]
+    fn each_inherited_opcode_is_applied_once() {
+        let mut items = vec!["<global>"];
+        items.extend(["lokey=1"; 1000]);
+        for _ in 0..1000 {
+            items.extend(["<group>", "lovel=2", "<region>", "sample=a.wav"]);
+        }
+        let mut b = Builder::new();
+        let mut diag = Diag::default();
+        feed(&mut b, &items, &mut diag);
+        let applied = b.applied;
+        let built = b.finish("dir/a.sfz", &mut diag).unwrap();
+        assert_eq!((built.regions.len(), built.regions[999].key_lo, built.regions[999].vel_lo), (1000, 1, 2));
+        assert!(applied <= 1000 + 1000, "{applied} opcodes applied");
     }
 
     #[test]

@@ -228,6 +228,14 @@ impl Draft {
         }
     }
 
+    /// Length of the sample name set so far (the text a clone copies).
+    pub(crate) fn sample_name_len(&self) -> usize {
+        match &self.sample {
+            Some((SampleRef::File(s) | SampleRef::Generator(s), _)) => s.len(),
+            None => 0,
+        }
+    }
+
     /// The finished region, or None (with a warning) if it cannot play.
     pub(crate) fn finish(mut self, header: Loc, diag: &mut Diag) -> Option<Finished> {
         let sample = match self.sample.take() {

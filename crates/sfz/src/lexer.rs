@@ -8,11 +8,16 @@
 //! the shortest defined name that the text starts with, as ARIA does.
 //! Problems skip the bad token (or line) with a warning; only includes and
 //! size limits are fatal.
+//!
+//! The lexer drives the parse, so it is where the work budget is enforced:
+//! substitution and include paths are charged here, the builder and the
+//! warnings charge the same meter ([`crate::Work`]), and the lexer checks it
+//! after every substitution and every token.
 
 use std::collections::HashMap;
 
 use crate::values::quote;
-use crate::{paths, Diag, Loc, SfzError, MAX_INCLUDE_DEPTH, MAX_TEXT_BYTES};
+use crate::{paths, Diag, Loc, SfzError, MAX_INCLUDE_DEPTH, MAX_TEXT_BYTES, MAX_WORK, STEP};
 
 /// One lexed element; `Opcode` text is already `$`-expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,7 +32,8 @@ pub(crate) trait Sink {
     fn item(&mut self, loc: Loc, file: &str, item: Item<'_>, diag: &mut Diag) -> Result<(), SfzError>;
 }
 
-/// Longer `#define` names are refused; it bounds the prefix search.
+/// Longer `#define` names are refused; it bounds the prefix search (and
+/// fits the lengths in a `u64` mask).
 const MAX_DEFINE_NAME: usize = 64;
 /// Nesting of `$A` → `$B` → … (also stops `#define $A $A`).
 const MAX_EXPANSION_DEPTH: usize = 16;
@@ -37,10 +43,14 @@ struct Lexer<'a> {
     sink: &'a mut dyn Sink,
     diag: &'a mut Diag,
     defines: HashMap<String, String>,
+    /// Bit `n - 1` is set when some define's name has `n` characters: the
+    /// prefix search looks up only those lengths.
+    define_lengths: u64,
     files: Vec<String>,
     file_ids: HashMap<String, usize>,
     text_bytes: usize,
-    expanded_bytes: usize,
+    /// `$NAME` references handled, found or not (a measure of work for tests).
+    substitutions: usize,
 }
 
 /// Lexes `text` (the file `path`, '/'-separated) and everything it
@@ -52,20 +62,31 @@ pub(crate) fn lex(
     sink: &mut dyn Sink,
     diag: &mut Diag,
 ) -> Result<Vec<String>, SfzError> {
+    lex_counting(path, text, read_include, sink, diag).0
+}
+
+/// [`lex`], also returning how many `$NAME` references it handled.
+fn lex_counting(
+    path: &str,
+    text: &str,
+    read_include: &mut dyn FnMut(&str) -> Option<String>,
+    sink: &mut dyn Sink,
+    diag: &mut Diag,
+) -> (Result<Vec<String>, SfzError>, usize) {
     let mut lx = Lexer {
         read_include,
         sink,
         diag,
         defines: HashMap::new(),
+        define_lengths: 0,
         files: Vec::new(),
         file_ids: HashMap::new(),
         text_bytes: 0,
-        expanded_bytes: 0,
+        substitutions: 0,
     };
     let id = lx.file_id(path);
-    lx.charge_text(id, text.len())?;
-    lx.file(id, text, 0)?;
-    Ok(lx.files)
+    let result = lx.charge_text(id, text.len()).and_then(|()| lx.file(id, text, 0));
+    (result.map(|()| lx.files), lx.substitutions)
 }
 
 fn is_space(b: u8) -> bool {
@@ -139,10 +160,17 @@ impl Lexer<'_> {
         Ok(())
     }
 
-    fn charge_expansion(&mut self, loc: Loc, bytes: usize) -> Result<(), SfzError> {
-        self.expanded_bytes = self.expanded_bytes.saturating_add(bytes);
-        if self.expanded_bytes > MAX_TEXT_BYTES {
-            return Err(SfzError::TooLarge { file: self.files[loc.file].clone(), limit: MAX_TEXT_BYTES });
+    /// Charges `units` of work and stops the parse if the budget is spent.
+    fn charge(&mut self, loc: Loc, units: usize) -> Result<(), SfzError> {
+        self.diag.work.charge(units);
+        self.check_work(loc)
+    }
+
+    /// Stops the parse if the budget is spent (the builder and warnings
+    /// charge it too).
+    fn check_work(&self, loc: Loc) -> Result<(), SfzError> {
+        if self.diag.work.exhausted() {
+            return Err(SfzError::TooMuchWork { file: self.files[loc.file].clone(), line: loc.line, limit: MAX_WORK });
         }
         Ok(())
     }
@@ -178,6 +206,7 @@ impl Lexer<'_> {
                 b'#' => self.directive(loc, line, i, depth)?,
                 _ => self.opcode(loc, line, i)?,
             };
+            self.check_work(loc)?;
         }
         Ok(())
     }
@@ -222,6 +251,7 @@ impl Lexer<'_> {
                         self.diag.warn(loc, format!("#define ${name} has no value; it expands to nothing"));
                     }
                     self.defines.insert(name.to_string(), line[value_start..value_end].to_string());
+                    self.define_lengths |= 1 << (name.len() - 1);
                 }
                 Ok(value_end)
             }
@@ -232,7 +262,8 @@ impl Lexer<'_> {
                     return Ok(line.len());
                 };
                 let raw = &line[arg + 1..arg + 1 + close];
-                let name = paths::slashes(&self.expand(loc, raw)?);
+                let Some(name) = self.expand(loc, raw)? else { return Ok(arg + close + 2) };
+                let name = paths::slashes(&name);
                 let resolved = paths::join(paths::dir_of(&self.files[loc.file]), &name);
                 self.include(loc, resolved, depth)?;
                 Ok(arg + close + 2)
@@ -245,13 +276,15 @@ impl Lexer<'_> {
     }
 
     fn include(&mut self, loc: Loc, path: String, depth: usize) -> Result<(), SfzError> {
-        let from = || (self.files[loc.file].clone(), loc.line);
         if depth + 1 > MAX_INCLUDE_DEPTH {
-            let (file, line) = from();
+            let (file, line) = (self.files[loc.file].clone(), loc.line);
             return Err(SfzError::IncludeTooDeep { file, line, path, limit: MAX_INCLUDE_DEPTH });
         }
+        // The path repeats the including file's folder, so it is not text
+        // read once: a deep folder included again and again adds up.
+        self.charge(loc, path.len())?;
         let Some(text) = (self.read_include)(&path) else {
-            let (file, line) = from();
+            let (file, line) = (self.files[loc.file].clone(), loc.line);
             return Err(SfzError::IncludeMissing { file, line, path });
         };
         let id = self.file_id(&path);
@@ -278,7 +311,7 @@ impl Lexer<'_> {
         let value_end = value_end(b, value_start);
         let raw_name = &line[start..name_end];
         let raw_value = line[value_start..value_end].trim_matches(|c: char| c.is_ascii() && is_space(c as u8));
-        let name = self.expand(loc, raw_name)?;
+        let Some(name) = self.expand(loc, raw_name)? else { return Ok(value_end) };
         if name.is_empty() || !name.bytes().all(is_ident) {
             self.diag.warn(
                 loc,
@@ -286,25 +319,44 @@ impl Lexer<'_> {
             );
             return Ok(value_end);
         }
-        let value = self.expand(loc, raw_value)?;
+        let Some(value) = self.expand(loc, raw_value)? else { return Ok(value_end) };
         let item = Item::Opcode { name: &name, value: &value };
         self.sink.item(loc, &self.files[loc.file], item, self.diag)?;
         Ok(value_end)
     }
 
     /// `s` with `$NAME`s replaced. Unknown names are dropped with a warning
-    /// (as sfizz does).
-    fn expand(&mut self, loc: Loc, s: &str) -> Result<String, SfzError> {
+    /// (as sfizz does). None, with a warning, when a name nests more than
+    /// [`MAX_EXPANSION_DEPTH`] levels deep: the define is recursive (or as
+    /// good as), so the text has no meaning and is ignored. Stopping there
+    /// keeps `#define $D $D$D$D` at 16 steps instead of 3^16.
+    fn expand(&mut self, loc: Loc, s: &str) -> Result<Option<String>, SfzError> {
         let mut out = String::new();
-        if s.contains('$') {
-            self.expand_into(loc, s, 0, &mut out)?;
-        } else {
+        if !s.contains('$') {
             out.push_str(s);
+            return Ok(Some(out));
         }
-        Ok(out)
+        match self.expand_into(loc, s, 0, &mut out)? {
+            None => Ok(Some(out)),
+            Some(name) => {
+                self.diag.warn(
+                    loc,
+                    format!(
+                        "`${name}` nests more than {MAX_EXPANSION_DEPTH} levels deep (recursive #define?); `{}` ignored",
+                        quote(s)
+                    ),
+                );
+                Ok(None)
+            }
+        }
     }
 
-    fn expand_into(&mut self, loc: Loc, s: &str, depth: usize, out: &mut String) -> Result<(), SfzError> {
+    /// Appends `s` to `out` with `$NAME`s replaced; stops and returns the
+    /// name that nests too deeply, if one does. Every `$NAME` costs a
+    /// [`STEP`] plus the bytes its lookups hash, and every byte written
+    /// costs one, so defines that grow exponentially (to text, or to
+    /// nothing exponentially often) run out of budget.
+    fn expand_into(&mut self, loc: Loc, s: &str, depth: usize, out: &mut String) -> Result<Option<String>, SfzError> {
         let b = s.as_bytes();
         let (mut i, mut literal) = (0, 0);
         while i < b.len() {
@@ -312,21 +364,31 @@ impl Lexer<'_> {
                 i += 1;
                 continue;
             }
-            self.charge_expansion(loc, i - literal)?;
+            self.substitutions += 1;
             out.push_str(&s[literal..i]);
             let start = i + 1;
             let mut j = start;
             let mut found = None;
+            let mut hashed = 0;
             while j < b.len() && is_ident(b[j]) && j - start < MAX_DEFINE_NAME {
                 j += 1;
+                if self.define_lengths & (1 << (j - start - 1)) == 0 {
+                    continue;
+                }
+                hashed += j - start;
                 if let Some(v) = self.defines.get(&s[start..j]) {
                     found = Some(v.clone());
                     break;
                 }
             }
+            self.charge(loc, STEP + hashed + (i - literal))?;
             match found {
-                Some(value) if depth < MAX_EXPANSION_DEPTH => self.expand_into(loc, &value, depth + 1, out)?,
-                Some(_) => self.diag.warn(loc, format!("`${}` expands too deeply (recursive #define?)", &s[start..j])),
+                Some(value) if depth < MAX_EXPANSION_DEPTH => {
+                    if let Some(name) = self.expand_into(loc, &value, depth + 1, out)? {
+                        return Ok(Some(name));
+                    }
+                }
+                Some(_) => return Ok(Some(s[start..j].to_string())),
                 None => {
                     j = skip_while(b, j, is_ident);
                     let message = if j == start {
@@ -340,9 +402,9 @@ impl Lexer<'_> {
             i = j;
             literal = j;
         }
-        self.charge_expansion(loc, b.len() - literal)?;
+        self.charge(loc, b.len() - literal)?;
         out.push_str(&s[literal..]);
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -468,10 +530,11 @@ mod tests {
 
     #[test]
     fn undefined_and_recursive_defines_warn() {
-        let (r, items, diag) = lex_with("x=$NOPE!\n#define $R $R\ny=$R", &[]);
+        let (r, items, diag) = lex_with("x=$NOPE!\n#define $R $R\ny=$R\n$R=1 z=2\n#include \"$R\"", &[]);
         r.unwrap();
-        assert_eq!(items, ["x=!", "y="]);
-        assert_eq!(diag.len(), 2);
+        // A recursive define drops the whole opcode (or include) it is in.
+        assert_eq!(items, ["x=!", "z=2"]);
+        assert_eq!(diag.len(), 4, "{diag:?}");
     }
 
     #[test]
@@ -539,15 +602,69 @@ mod tests {
         assert_eq!(diag.first_line(), Some(2));
     }
 
+    /// Lexes `text` (no includes); returns the outcome, the `$NAME`
+    /// references handled and the work charged.
+    fn lex_measured(text: &str) -> (Result<Vec<String>, SfzError>, usize, Diag) {
+        let mut diag = Diag::default();
+        let (r, substitutions) = lex_counting("x.sfz", text, &mut |_| None, &mut Collect::default(), &mut diag);
+        (r, substitutions, diag)
+    }
+
+    /// Issue 9, F7: 41 bytes whose one define expands to three copies of
+    /// itself. Substitution recursed 3^16 times (seconds of a frozen page),
+    /// producing nothing but warnings; now it stops at the depth limit and
+    /// drops the opcode.
     #[test]
-    fn exponential_defines_hit_the_size_limit() {
-        // Fixed-width names, since `$A1` would match inside `$A15`.
-        let mut text = format!("#define $A00 {}\n", "x".repeat(4096));
-        for i in 1..13 {
+    fn self_referential_define_costs_bounded_work() {
+        let text = "#define $D $D$D$D\n<region> sample=$D.wav\n";
+        assert_eq!(text.len(), 41);
+        let (r, substitutions, diag) = lex_measured(text);
+        assert_eq!(substitutions, 17);
+        r.unwrap();
+        assert_eq!(diag.len(), 1);
+    }
+
+    /// Defines that triple at each of 16 levels without recursing, down to
+    /// an undefined name: 3^15 warnings' worth of work. The budget, not the
+    /// depth limit, stops it, with an error that names the likely cause.
+    #[test]
+    fn exponential_warning_defines_cost_bounded_work() {
+        let mut text = String::from("#define $A00 $X\n");
+        for i in 1..16 {
+            text.push_str(&format!("#define $A{i:02} $A{:02}$A{:02}$A{:02}\n", i - 1, i - 1, i - 1));
+        }
+        text.push_str("<region> sample=$A15.wav\n");
+        let (r, substitutions, _) = lex_measured(&text);
+        assert!(substitutions <= crate::MAX_WORK / crate::STEP, "{substitutions} substitutions");
+        let e = r.unwrap_err();
+        assert_eq!(e, SfzError::TooMuchWork { file: "x.sfz".into(), line: 17, limit: crate::MAX_WORK });
+        assert!(e.to_string().contains("#define"), "{e}");
+    }
+
+    /// Empty defines that double at each level: no text and no warnings,
+    /// but 2^15 substitutions per use.
+    #[test]
+    fn exponential_empty_defines_cost_bounded_work() {
+        let mut text = String::from("#define $A00 \n");
+        for i in 1..16 {
             text.push_str(&format!("#define $A{i:02} $A{:02}$A{:02}\n", i - 1, i - 1));
         }
-        text.push_str(&"x=$A12\n".repeat(2));
+        text.push_str(&"x=$A15\n".repeat(1000));
+        let (r, substitutions, _) = lex_measured(&text);
+        assert!(substitutions <= crate::MAX_WORK / crate::STEP, "{substitutions} substitutions");
+        assert!(matches!(r, Err(SfzError::TooMuchWork { .. })), "{r:?}");
+    }
+
+    #[test]
+    fn exponential_defines_run_out_of_work() {
+        // Fixed-width names, since `$A1` would match inside `$A15`.
+        let mut text = format!("#define $A00 {}\n", "x".repeat(4096));
+        for i in 1..12 {
+            text.push_str(&format!("#define $A{i:02} $A{:02}$A{:02}\n", i - 1, i - 1));
+        }
+        // 8 MiB of text a use (and the substitutions): the second one runs out.
+        text.push_str(&"x=$A11\n".repeat(2));
         let (r, _, _) = lex_with(&text, &[]);
-        assert!(matches!(r, Err(SfzError::TooLarge { .. })), "{r:?}");
+        assert!(matches!(r, Err(SfzError::TooMuchWork { line: 14, .. })), "{r:?}");
     }
 }

@@ -4,7 +4,9 @@
 //! samples are returned as paths, so the same code runs natively and in the
 //! browser. Anything the engine cannot represent is reported as a
 //! [`Warning`], never an error; errors are kept for input that cannot be
-//! parsed at all (missing or runaway includes, size limits, no regions).
+//! parsed at all (missing or runaway includes, size and work limits, no
+//! regions). Any input costs at most about [`MAX_TEXT_BYTES`] +
+//! [`MAX_WORK`] steps, however it is built.
 //!
 //! Modules: `lexer` (text → headers/opcodes, `#define`,
 //! `#include`), `opcodes` (opcode → typed value), `draft` (inherited opcodes
@@ -25,9 +27,27 @@ use std::fmt;
 pub use notes::note_number;
 use sampler_core::Region;
 
-/// Cap on all SFZ text read (the file plus includes), and separately on the
-/// text produced by `$NAME` substitution.
+/// Cap on all SFZ text read (the file plus includes).
 pub const MAX_TEXT_BYTES: usize = 16 << 20;
+/// Cap on the parse's work beyond reading the text once, in units of about
+/// one byte handled: what `$NAME` substitution looks up and writes (and a
+/// fixed [`STEP`] per substitution), warnings, and path text that is
+/// handled again for every use (`default_path` and the file's folder for
+/// each `sample=`, a region's inherited sample name, `#include` paths).
+/// Together with [`MAX_TEXT_BYTES`] it bounds the time any input can take,
+/// however small: 300 bytes of `#define`s that triple at each of 16 levels
+/// stop here with [`SfzError::TooMuchWork`]. (A recursive define stops
+/// sooner, at the nesting limit, with a warning.)
+#[cfg(not(fuzzing))]
+pub const MAX_WORK: usize = 16 << 20;
+/// Under `cargo fuzz` (which sets `cfg(fuzzing)`) the budget is 16 times
+/// smaller: the same limit logic, but a budget-bound input costs the
+/// instrumented fuzzer milliseconds instead of seconds (see FUZZING.md).
+#[cfg(fuzzing)]
+pub const MAX_WORK: usize = 1 << 20;
+/// The work charged for one fixed-cost step (a substitution, or a
+/// warning's bookkeeping on top of its text).
+pub const STEP: usize = 16;
 pub const MAX_REGIONS: usize = 100_000;
 /// `#include` nesting below the top file.
 pub const MAX_INCLUDE_DEPTH: usize = 16;
@@ -109,6 +129,13 @@ pub enum SfzError {
         line: usize,
         limit: usize,
     },
+    /// Parsing needed more than `limit` units of work (see [`MAX_WORK`]);
+    /// it stopped at `line`.
+    TooMuchWork {
+        file: String,
+        line: usize,
+        limit: usize,
+    },
     /// No playable region; `headers` counts the `<region>` headers seen.
     NoRegions {
         file: String,
@@ -126,8 +153,13 @@ impl fmt::Display for SfzError {
                 write!(f, "{file}:{line}: #include file \"{path}\" not found")
             }
             SfzError::TooLarge { file, limit } => {
-                write!(f, "{file}: SFZ text (with includes and $-substitutions) exceeds {limit} bytes")
+                write!(f, "{file}: SFZ text (with includes) exceeds {limit} bytes")
             }
+            SfzError::TooMuchWork { file, line, limit } => write!(
+                f,
+                "{file}:{line}: parsing stopped after {limit} steps of work (a recursive or exponentially \
+                 growing #define, a flood of warnings, or a long path repeated?)"
+            ),
             SfzError::TooManyRegions { file, line, limit } => write!(f, "{file}:{line}: more than {limit} regions"),
             SfzError::NoRegions { file, headers: 0 } => write!(f, "{file}: no <region> found"),
             SfzError::NoRegions { file, headers } => {
@@ -172,19 +204,41 @@ pub(crate) struct Loc {
     pub line: usize,
 }
 
+/// The work a parse has done (see [`MAX_WORK`]). Parts of the parser
+/// charge it; the lexer, which drives the parse, stops with
+/// [`SfzError::TooMuchWork`] once it is exhausted.
+#[derive(Debug, Default)]
+pub(crate) struct Work {
+    spent: usize,
+}
+
+impl Work {
+    pub(crate) fn charge(&mut self, units: usize) {
+        self.spent = self.spent.saturating_add(units);
+    }
+
+    pub(crate) fn exhausted(&self) -> bool {
+        self.spent > MAX_WORK
+    }
+}
+
 /// Collects warnings, once per position and text: an opcode in a `<group>`
 /// is read once, but checks made per region (an LFO conflict) would
-/// otherwise repeat for every region that inherits it.
+/// otherwise repeat for every region that inherits it. Carries the parse's
+/// [`Work`] meter, as every part of the parser has it at hand; each warning,
+/// kept or not, is charged.
 #[derive(Debug, Default)]
 pub(crate) struct Diag {
     list: Vec<(Loc, String)>,
     seen: HashSet<(Loc, String)>,
     dropped: usize,
+    pub(crate) work: Work,
 }
 
 impl Diag {
     pub(crate) fn warn(&mut self, loc: Loc, message: impl Into<String>) {
         let key = (loc, message.into());
+        self.work.charge(STEP + key.1.len());
         if self.seen.contains(&key) {
             return;
         }

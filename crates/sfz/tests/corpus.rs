@@ -1,9 +1,12 @@
 //! The committed regression corpus (`tests/corpus/`, also the seed corpus
-//! of the cargo-fuzz target in `fuzz/`): every file is parsed as the web
-//! loader does (bytes decoded as UTF-8, lossily; includes from the same
-//! folder). Nothing may panic or make an allocation the input does not
-//! justify; `bad-*` files must give an error or warnings, `ok-*` files
-//! neither. New crashes found by fuzzing go here, minimised.
+//! of the cargo-fuzz target in `fuzz/`): every file goes the fuzz target's
+//! way. It is parsed as the web loader does (bytes decoded as UTF-8,
+//! lossily; includes from the same folder), then built into an instrument
+//! with stand-in samples and played, every note with extreme controllers
+//! (`sampler_stress`). Nothing may panic, make an allocation the input does
+//! not justify, or sound wrong; `bad-*` files must give an error or
+//! warnings, `ok-*` files neither, and must sound. New findings of the
+//! fuzzer go here, minimised (see FUZZING.md).
 
 use sampler_sfz::{parse, MAX_TEXT_BYTES};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -43,7 +46,8 @@ fn corpus_files_never_panic_and_bad_ones_are_reported() {
     names.sort();
     assert!(names.len() >= 10, "corpus missing: {names:?}");
     for name in names {
-        let text = read_text(&dir.join(&name)).unwrap();
+        let bytes = std::fs::read(dir.join(&name)).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
         let mut read = |p: &str| read_text(&dir.join(p.trim_start_matches('/')));
         LARGEST.store(0, Ordering::Relaxed);
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(&name, &text, &mut read)));
@@ -57,6 +61,17 @@ fn corpus_files_never_panic_and_bad_ones_are_reported() {
             (true, Err(e)) => assert!(e.to_string().contains(&name), "{name}: the error does not name the file: {e}"),
             (false, Ok(inst)) => assert!(inst.warnings.is_empty(), "{name}: {:?}", inst.warnings),
             (false, Err(e)) => panic!("{name}: {e}"),
+        }
+        let Ok(parsed) = result else { continue };
+        let seed = sampler_stress::seed_of(&bytes);
+        let played = std::panic::catch_unwind(|| {
+            let instrument = sampler_stress::sfz::instrument(&parsed, seed).ok()?;
+            Some(sampler_stress::play_everything(instrument, seed))
+        });
+        let played = played.unwrap_or_else(|_| panic!("{name}: playing it failed (see the message above)"));
+        if !name.starts_with("bad-") {
+            let played = played.unwrap_or_else(|| panic!("{name}: no instrument could be built"));
+            assert!(played.peak_voices > 0, "{name}: nothing sounded");
         }
     }
 }

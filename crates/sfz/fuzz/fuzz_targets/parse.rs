@@ -2,7 +2,10 @@
 //! lossily). `#include "a.sfz"` and `"b.sfz"` read the first and second
 //! half of the input, so include handling (depth, cycles, sizes) is fuzzed
 //! too. The parser must return Ok or Err, never panic, and stay within its
-//! text and region limits.
+//! limits; then what it parsed is built into an instrument with stand-in
+//! samples and played, every note with extreme controllers
+//! (`sampler_stress`, the path `tests/corpus.rs` replays). Run it with
+//! `-timeout` so a slow input is a finding (see FUZZING.md).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -15,11 +18,12 @@ fuzz_target!(|data: &[u8]| {
         "b.sfz" => Some(String::from_utf8_lossy(second).into_owned()),
         _ => None,
     };
-    if let Ok(inst) = sampler_sfz::parse("fuzz.sfz", &text, &mut read) {
-        assert!(inst.regions.len() <= sampler_sfz::MAX_REGIONS);
-        assert!(inst.warnings.len() <= sampler_sfz::MAX_WARNINGS + 1);
-        for r in &inst.regions {
-            assert!(r.sample < inst.samples.len());
-        }
+    let Ok(parsed) = sampler_sfz::parse("fuzz.sfz", &text, &mut read) else { return };
+    assert!(parsed.regions.len() <= sampler_sfz::MAX_REGIONS);
+    assert!(parsed.warnings.len() <= sampler_sfz::MAX_WARNINGS + 1);
+    assert!(parsed.regions.iter().all(|r| r.sample < parsed.samples.len()));
+    let seed = sampler_stress::seed_of(data);
+    if let Ok(instrument) = sampler_stress::sfz::instrument(&parsed, seed) {
+        sampler_stress::play_everything(instrument, seed);
     }
 });
