@@ -52,6 +52,8 @@ pub struct Engine {
     rng: u32,
     interpolation: Interpolation,
     master_gain: f32,
+    /// Whether the mix goes through [`soft_clip`] (see [`Engine::set_output_clip`]).
+    output_clip: bool,
     /// MPE zones: member channel counts of the lower zone (master channel
     /// 0, members 1..) and the upper zone (master 15, members ..14); 0 is off.
     mpe: MpeZones,
@@ -105,6 +107,7 @@ impl Engine {
             rng: 0x9E37_79B9,
             interpolation: Interpolation::default(),
             master_gain: Self::DEFAULT_MASTER_GAIN,
+            output_clip: true,
             mpe: MpeZones::default(),
         }
     }
@@ -121,6 +124,18 @@ impl Engine {
         if gain.is_finite() {
             self.master_gain = gain.clamp(0.0, 4.0);
         }
+    }
+
+    /// Whether the output goes through the soft clip guard (identity below
+    /// [`Engine::CLIP_KNEE`], then a tanh curve towards ±1). On by default;
+    /// off, the output is the plain sum × master gain, for hosts that mix
+    /// or limit it themselves and for tests that must see every value.
+    pub fn set_output_clip(&mut self, on: bool) {
+        self.output_clip = on;
+    }
+
+    pub fn output_clip(&self) -> bool {
+        self.output_clip
     }
 
     pub fn set_interpolation(&mut self, mode: Interpolation) {
@@ -514,8 +529,14 @@ impl Engine {
         };
         crate::render::render_voices::<V>(&mut self.voices, context, left, right);
         let gain = self.master_gain;
-        for x in left.iter_mut().chain(right.iter_mut()) {
-            *x = soft_clip(*x * gain);
+        if self.output_clip {
+            for x in left.iter_mut().chain(right.iter_mut()) {
+                *x = soft_clip(*x * gain);
+            }
+        } else {
+            for x in left.iter_mut().chain(right.iter_mut()) {
+                *x *= gain;
+            }
         }
         self.frame += left.len() as u64;
     }

@@ -18,6 +18,7 @@ pub mod instrument;
 pub mod interpolation;
 pub mod midi;
 pub mod note_input;
+mod read;
 pub mod region;
 mod render;
 #[cfg(test)]
@@ -27,6 +28,7 @@ mod simd;
 pub mod voice;
 
 pub use engine::{Engine, MpeZones};
+pub use read::{MAX_STEP, MIN_STEP};
 pub use host::{Host, HostStats};
 pub use instrument::Instrument;
 pub use interpolation::Interpolation;

@@ -47,6 +47,7 @@ pub enum SampleError {
     TooManyChannels(usize),
     ChannelLengthsDiffer,
     BadSampleRate(f32),
+    TooLong(usize),
 }
 
 impl std::fmt::Display for SampleError {
@@ -56,6 +57,7 @@ impl std::fmt::Display for SampleError {
             SampleError::TooManyChannels(n) => write!(f, "{n} channels; only mono and stereo are supported"),
             SampleError::ChannelLengthsDiffer => write!(f, "the sample's channels differ in length"),
             SampleError::BadSampleRate(r) => write!(f, "sample rate {r} Hz is not usable"),
+            SampleError::TooLong(n) => write!(f, "{n} frames; a sample holds at most {MAX_FRAMES}"),
         }
     }
 }
@@ -66,6 +68,10 @@ impl std::error::Error for SampleError {}
 pub const GUARD_BEFORE: usize = 1;
 /// Zero frames stored after the last frame of every channel.
 pub const GUARD_AFTER: usize = 3;
+/// The most frames a sample holds: 2^31, over 12 hours at 48 kHz. Read
+/// positions are frames × 2^32 (`read.rs`), so this keeps them below 2^63,
+/// and frame numbers fit the `u32` of loop points and offsets.
+pub const MAX_FRAMES: usize = 1 << 31;
 
 fn check<T>(channels: &[Vec<T>], sample_rate: f32) -> Result<usize, SampleError> {
     if channels.is_empty() {
@@ -77,6 +83,9 @@ fn check<T>(channels: &[Vec<T>], sample_rate: f32) -> Result<usize, SampleError>
     let frames = channels[0].len();
     if channels.iter().any(|c| c.len() != frames) {
         return Err(SampleError::ChannelLengthsDiffer);
+    }
+    if frames > MAX_FRAMES {
+        return Err(SampleError::TooLong(frames));
     }
     if !(sample_rate.is_finite() && (1000.0..=768_000.0).contains(&sample_rate)) {
         return Err(SampleError::BadSampleRate(sample_rate));
