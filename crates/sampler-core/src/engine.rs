@@ -33,6 +33,14 @@ struct KeyState {
     release_pending: bool,
 }
 
+/// What the engine contained or refused while playing, counted since it
+/// was built (each wraps at 2^32, like the ring's statistics words).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EngineCounters {
+    /// Voices cut because what they would mix was not finite.
+    pub non_finite_voices: u32,
+}
+
 pub struct Engine {
     sample_rate: f32,
     /// Index = program (0..=127), 128 = the default instrument.
@@ -54,6 +62,7 @@ pub struct Engine {
     master_gain: f32,
     /// Whether the mix goes through [`soft_clip`] (see [`Engine::set_output_clip`]).
     output_clip: bool,
+    counters: EngineCounters,
     /// MPE zones: member channel counts of the lower zone (master channel
     /// 0, members 1..) and the upper zone (master 15, members ..14); 0 is off.
     mpe: MpeZones,
@@ -108,6 +117,7 @@ impl Engine {
             interpolation: Interpolation::default(),
             master_gain: Self::DEFAULT_MASTER_GAIN,
             output_clip: true,
+            counters: EngineCounters::default(),
             mpe: MpeZones::default(),
         }
     }
@@ -136,6 +146,10 @@ impl Engine {
 
     pub fn output_clip(&self) -> bool {
         self.output_clip
+    }
+
+    pub fn counters(&self) -> EngineCounters {
+        self.counters
     }
 
     pub fn set_interpolation(&mut self, mode: Interpolation) {
@@ -527,7 +541,8 @@ impl Engine {
                 interpolation,
             })
         };
-        crate::render::render_voices::<V>(&mut self.voices, context, left, right);
+        let cut = crate::render::render_voices::<V>(&mut self.voices, context, left, right);
+        self.counters.non_finite_voices = self.counters.non_finite_voices.wrapping_add(cut);
         let gain = self.master_gain;
         if self.output_clip {
             for x in left.iter_mut().chain(right.iter_mut()) {
@@ -575,7 +590,74 @@ fn soft_clip(x: f32) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use super::soft_clip;
+    use super::*;
+    use crate::{Region, Sample};
+
+    /// An engine playing a constant 0.5 at unity gain on every key.
+    fn dc_engine(clip: bool) -> Engine {
+        let mut region = Region::new(0, 60);
+        region.amp_veltrack = 0.0;
+        let sample = Sample::new(vec![vec![0.5; 48_000]], 48_000.0).unwrap();
+        let mut engine = Engine::new(48_000.0, 8);
+        engine.set_instrument(Instrument::new(vec![sample], vec![region]).unwrap());
+        engine.set_output_clip(clip);
+        engine
+    }
+
+    /// Notes 60 and then `second` (if any); `poison` makes the second
+    /// voice's gain NaN once both sound (as a voice validation missed).
+    /// Returns the last 128 frames, checked finite throughout.
+    fn play(engine: &mut Engine, second: Option<u8>, poison: bool) -> Vec<f32> {
+        let (mut l, mut r) = (vec![0.0; 128], vec![0.0; 128]);
+        engine.handle(MidiMessage::NoteOn { channel: 0, note: 60, velocity: 100 });
+        engine.render(&mut l, &mut r);
+        if let Some(note) = second {
+            engine.handle(MidiMessage::NoteOn { channel: 0, note, velocity: 100 });
+        }
+        engine.render(&mut l, &mut r);
+        if poison {
+            let i = engine.voices.iter().position(|v| v.is_active() && Some(v.note) == second).unwrap();
+            engine.voices[i].poison();
+        }
+        for _ in 0..10 {
+            engine.render(&mut l, &mut r);
+            assert!(l.iter().chain(&r).all(|x| x.is_finite()), "non-finite output");
+        }
+        l
+    }
+
+    #[test]
+    fn a_non_finite_voice_is_cut_and_the_others_play_on() {
+        let one_alone = play(&mut dc_engine(false), None, false);
+        let mut engine = dc_engine(false);
+        let both = play(&mut engine, Some(62), false);
+        assert!((both[127] - 2.0 * one_alone[127]).abs() < 1e-6, "two voices: {} vs {}", both[127], one_alone[127]);
+        assert_eq!(engine.counters().non_finite_voices, 0);
+        for clip in [false, true] {
+            let mut engine = dc_engine(clip);
+            let out = play(&mut engine, Some(62), true);
+            assert_eq!(out, one_alone, "clip {clip}: the good voice plays on, alone");
+            assert_eq!(engine.counters().non_finite_voices, 1);
+            assert_eq!(engine.active_voices(), 1);
+        }
+    }
+
+    #[test]
+    fn the_clip_can_be_switched_off() {
+        let mut engine = Engine::new(48_000.0, 8);
+        let sample = Sample::new(vec![vec![1.0; 48_000]], 48_000.0).unwrap();
+        let mut region = Region::new(0, 60);
+        region.volume_db = 12.0;
+        engine.set_instrument(Instrument::new(vec![sample], vec![region]).unwrap());
+        engine.handle(MidiMessage::NoteOn { channel: 0, note: 60, velocity: 127 });
+        let (mut l, mut r) = (vec![0.0; 128], vec![0.0; 128]);
+        engine.render(&mut l, &mut r);
+        assert!(engine.output_clip());
+        assert!(l[127] < 1.0, "clipped: {}", l[127]);
+        engine.set_output_clip(false);
+        engine.render(&mut l, &mut r);
+        assert!(l[127] > 1.0, "the plain sum: {}", l[127]);
+    }
 
     #[test]
     fn soft_clip_is_transparent_below_the_knee_and_bounded_above() {

@@ -1,7 +1,7 @@
 //! The instrument model: samples, the regions that map notes to them, and
 //! voice limits.
 
-use crate::region::Region;
+use crate::region::{BadValue, Region};
 use crate::sample::Sample;
 
 /// A playable instrument. Built off the audio thread and swapped in whole.
@@ -25,6 +25,9 @@ pub enum InstrumentError {
     RegionSampleMissing { region: usize, sample: usize },
     BadRange { region: usize },
     BadLoop { region: usize, start: u32, end: u32, frames: usize },
+    /// A number that is not finite or outside its range in
+    /// [`crate::region::limits`].
+    BadValue { region: usize, problem: BadValue },
 }
 
 impl std::fmt::Display for InstrumentError {
@@ -39,6 +42,7 @@ impl std::fmt::Display for InstrumentError {
             InstrumentError::BadLoop { region, start, end, frames } => {
                 write!(f, "region {region} loops {start}..{end} in a sample of {frames} frames")
             }
+            InstrumentError::BadValue { region, problem } => write!(f, "region {region}: {problem}"),
         }
     }
 }
@@ -46,7 +50,9 @@ impl std::fmt::Display for InstrumentError {
 impl std::error::Error for InstrumentError {}
 
 impl Instrument {
-    /// Checks that every region is playable.
+    /// Checks that every region is playable: its sample exists, its key
+    /// and velocity ranges and loop fit, and every number is finite and in
+    /// its range ([`Region::check_values`]).
     pub fn new(samples: Vec<Sample>, regions: Vec<Region>) -> Result<Instrument, InstrumentError> {
         for (i, r) in regions.iter().enumerate() {
             let Some(sample) = samples.get(r.sample) else {
@@ -55,6 +61,7 @@ impl Instrument {
             if r.key_lo > r.key_hi || r.key_hi > 127 || r.vel_lo > r.vel_hi || r.vel_hi > 127 || r.root_key > 127 {
                 return Err(InstrumentError::BadRange { region: i });
             }
+            r.check_values().map_err(|problem| InstrumentError::BadValue { region: i, problem })?;
             let wants_loop = matches!(r.loop_mode, crate::region::LoopMode::Continuous | crate::region::LoopMode::Sustain);
             if wants_loop && !r.loops(sample.frames()) {
                 return Err(InstrumentError::BadLoop { region: i, start: r.loop_start, end: r.loop_end, frames: sample.frames() });
@@ -94,5 +101,101 @@ mod tests {
             Instrument::new(vec![s], vec![r]).unwrap_err(),
             InstrumentError::BadLoop { region: 0, start: 50, end: 150, frames: 100 }
         );
+    }
+
+    /// Every float of a region, with a setter: each must refuse NaN and the
+    /// infinities, naming the region, the field and the value.
+    #[allow(clippy::type_complexity)]
+    fn float_fields() -> Vec<(&'static str, Box<dyn Fn(&mut Region, f32)>)> {
+        use crate::region::{EnvelopeParams, FilterParams};
+        fn with_filter(r: &mut Region) -> &mut FilterParams {
+            r.filter.get_or_insert(FilterParams::low_pass(1000.0))
+        }
+        fn envelope(prefix: &'static str, get: fn(&mut Region) -> &mut EnvelopeParams) -> Vec<(&'static str, Box<dyn Fn(&mut Region, f32)>)> {
+            let fields: [(&'static str, fn(&mut EnvelopeParams) -> &mut f32); 9] = [
+                ("delay", |e| &mut e.delay),
+                ("attack", |e| &mut e.attack),
+                ("hold", |e| &mut e.hold),
+                ("decay", |e| &mut e.decay),
+                ("sustain", |e| &mut e.sustain),
+                ("release", |e| &mut e.release),
+                ("attack_curve", |e| &mut e.attack_curve),
+                ("decay_curve", |e| &mut e.decay_curve),
+                ("release_curve", |e| &mut e.release_curve),
+            ];
+            fields
+                .into_iter()
+                .map(|(name, field)| {
+                    let name: &'static str = Box::leak(format!("{prefix}.{name}").into_boxed_str());
+                    (name, Box::new(move |r: &mut Region, x: f32| *field(get(r)) = x) as Box<dyn Fn(&mut Region, f32)>)
+                })
+                .collect()
+        }
+        let mut v: Vec<(&'static str, Box<dyn Fn(&mut Region, f32)>)> = vec![
+            ("tune_cents", Box::new(|r, x| r.tune_cents = x)),
+            ("keytrack_cents", Box::new(|r, x| r.keytrack_cents = x)),
+            ("volume_db", Box::new(|r, x| r.volume_db = x)),
+            ("pan", Box::new(|r, x| r.pan = x)),
+            ("amp_veltrack", Box::new(|r, x| r.amp_veltrack = x)),
+            ("loop_crossfade", Box::new(|r, x| r.loop_crossfade = x)),
+            ("delay", Box::new(|r, x| r.delay = x)),
+            ("rt_decay_db", Box::new(|r, x| r.rt_decay_db = x)),
+            ("rand_lo", Box::new(|r, x| r.rand_lo = x)),
+            ("rand_hi", Box::new(|r, x| r.rand_hi = x)),
+            ("lfo.frequency_hz", Box::new(|r, x| r.lfo.frequency_hz = x)),
+            ("lfo.delay", Box::new(|r, x| r.lfo.delay = x)),
+            ("lfo.fade", Box::new(|r, x| r.lfo.fade = x)),
+            ("lfo.to_pitch_cents", Box::new(|r, x| r.lfo.to_pitch_cents = x)),
+            ("lfo.to_cutoff_cents", Box::new(|r, x| r.lfo.to_cutoff_cents = x)),
+            ("lfo.to_volume_db", Box::new(|r, x| r.lfo.to_volume_db = x)),
+            ("filter.cutoff_hz", Box::new(|r, x| with_filter(r).cutoff_hz = x)),
+            ("filter.resonance_db", Box::new(|r, x| with_filter(r).resonance_db = x)),
+            ("filter.keytrack_cents", Box::new(|r, x| with_filter(r).keytrack_cents = x)),
+            ("filter.veltrack_cents", Box::new(|r, x| with_filter(r).veltrack_cents = x)),
+            ("filter.envelope_depth_cents", Box::new(|r, x| with_filter(r).envelope_depth_cents = x)),
+        ];
+        v.extend(envelope("amp_env", |r| &mut r.amp_env));
+        v.extend(envelope("filter.envelope", |r| &mut with_filter(r).envelope));
+        v
+    }
+
+    #[test]
+    fn refuses_every_non_finite_float_naming_region_field_and_value() {
+        let s = Sample::new(vec![vec![0.0; 100]], 44100.0).unwrap();
+        let fields = float_fields();
+        assert_eq!(fields.len(), 10 + 6 + 5 + 9 + 9, "every f32 of Region and its nested structs");
+        for (field, set) in &fields {
+            for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                let mut r = Region::new(0, 60);
+                set(&mut r, bad);
+                let regions = vec![Region::new(0, 60), r];
+                match Instrument::new(vec![s.clone()], regions) {
+                    Err(e @ InstrumentError::BadValue { region: 1, .. }) => {
+                        let InstrumentError::BadValue { problem, .. } = &e else { unreachable!() };
+                        assert_eq!(problem.field, *field);
+                        let text = e.to_string();
+                        assert!(text.starts_with(&format!("region 1: {field} is {bad}; it must be a finite number")), "{text}");
+                    }
+                    other => panic!("{field} = {bad}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_values_out_of_range_and_keeps_the_edges() {
+        let s = Sample::new(vec![vec![0.0; 100]], 44100.0).unwrap();
+        let check = |f: &dyn Fn(&mut Region)| {
+            let mut r = Region::new(0, 60);
+            f(&mut r);
+            Instrument::new(vec![s.clone()], vec![r]).map(|_| ()).map_err(|e| e.to_string())
+        };
+        assert_eq!(check(&|r| r.volume_db = 48.0), Ok(()));
+        assert_eq!(check(&|r| r.volume_db = 48.5), Err("region 0: volume_db is 48.5; it must be a finite number in -200..=48".into()));
+        assert_eq!(check(&|r| r.pan = -1.01), Err("region 0: pan is -1.01; it must be a finite number in -1..=1".into()));
+        assert_eq!(check(&|r| r.amp_env.release = -0.1), Err("region 0: amp_env.release is -0.1; it must be a finite number of at least 0".into()));
+        assert_eq!(check(&|r| r.amp_env.release = 1e30), Ok(()));
+        assert_eq!(check(&|r| r.tune_cents = 152_627.0), Ok(()), "an SF2 fixed-keynum fold");
+        assert_eq!(check(&|r| r.amp_env.sustain = 1.5).unwrap_err(), "region 0: amp_env.sustain is 1.5; it must be a finite number in 0..=1");
     }
 }

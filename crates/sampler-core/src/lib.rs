@@ -27,7 +27,7 @@ pub mod sample;
 mod simd;
 pub mod voice;
 
-pub use engine::{Engine, MpeZones};
+pub use engine::{Engine, EngineCounters, MpeZones};
 pub use read::{MAX_STEP, MIN_STEP};
 pub use host::{Host, HostStats};
 pub use instrument::Instrument;

@@ -90,6 +90,23 @@ pub struct FilterParams {
     pub envelope_depth_cents: f32,
 }
 
+impl FilterParams {
+    /// A plain 12 dB/octave low-pass at `cutoff_hz`: no resonance, key or
+    /// velocity tracking, or envelope depth.
+    pub fn low_pass(cutoff_hz: f32) -> FilterParams {
+        FilterParams {
+            kind: crate::filter::FilterKind::LowPass,
+            cutoff_hz,
+            resonance_db: 0.0,
+            keytrack_cents: 0.0,
+            keycenter: 60,
+            veltrack_cents: 0.0,
+            envelope: EnvelopeParams::amplitude(),
+            envelope_depth_cents: 0.0,
+        }
+    }
+}
+
 /// One LFO per voice (`lfo01_*` style): sine, to pitch, cutoff and volume.
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default))]
@@ -249,6 +266,140 @@ impl Region {
         matches!(self.loop_mode, LoopMode::Continuous | LoopMode::Sustain)
             && self.loop_end > self.loop_start
             && self.loop_end as usize <= frames
+    }
+}
+
+/// The ranges a region's numbers must lie in, checked by
+/// [`crate::Instrument::new`]: every value finite and within them. They
+/// cover what the SFZ and SF2 loaders produce from any file (the reason is
+/// given where a range is wider than the format's own); where the engine
+/// holds a value tighter when it plays (the filter's cutoff and resonance,
+/// the pitch step, envelope lengths), it says so.
+pub mod limits {
+    /// (min, max), both included.
+    pub type Range = (f32, f32);
+    /// `tune_cents`. SF2 folds a fixed `keynum` into the tuning: up to 127
+    /// keys × 1200 cents plus fine tune and the sample's correction. The
+    /// voice holds the resulting step within `MIN_STEP..=MAX_STEP`.
+    pub const TUNE_CENTS: Range = (-160_000.0, 160_000.0);
+    /// `keytrack_cents` and a filter's `keytrack_cents` (SFZ's ±1200).
+    pub const KEYTRACK_CENTS: Range = (-1_200.0, 1_200.0);
+    /// `volume_db`. SFZ allows -144..48; SF2's fixed velocity and
+    /// attenuation reach -158; below -200 dB nothing is audible.
+    pub const VOLUME_DB: Range = (-200.0, 48.0);
+    /// `pan`, -1 left .. 1 right.
+    pub const PAN: Range = (-1.0, 1.0);
+    /// Fractions: `amp_veltrack`, envelope `sustain`, `rand_lo`, `rand_hi`.
+    pub const UNIT: Range = (0.0, 1.0);
+    /// Times in seconds: `delay`, `loop_crossfade`, envelope stages, LFO
+    /// delay and fade. Any finite time: SF2's key-scaled envelope times
+    /// reach 10^19 s; envelopes hold a stage at 2^32 - 1 frames (a day).
+    pub const SECONDS: Range = (0.0, f32::MAX);
+    /// Envelope segment curves; the envelope's own working range.
+    pub const CURVE: Range = (1e-5, 1e3);
+    /// `rt_decay_db` (SFZ's 0..200).
+    pub const RT_DECAY_DB: Range = (0.0, 200.0);
+    /// A filter's `cutoff_hz`. SF2 velocity modulators can push it far past
+    /// hearing; the filter holds it within 10 Hz .. 0.45 × the output rate.
+    pub const CUTOFF_HZ: Range = (0.0, f32::MAX);
+    /// A filter's `resonance_db`. SF2's `initialFilterQ` reaches 96 dB; the
+    /// filter holds it at 40 (SFZ's maximum).
+    pub const RESONANCE_DB: Range = (0.0, 96.0);
+    /// A filter's `veltrack_cents`: SF2 adds an instrument and a preset
+    /// velocity modulator of ±32768 cents each (SFZ: ±9600).
+    pub const VELTRACK_CENTS: Range = (-65_536.0, 65_536.0);
+    /// A filter's `envelope_depth_cents` (SFZ's and SF2's ±12000).
+    pub const ENVELOPE_DEPTH_CENTS: Range = (-12_000.0, 12_000.0);
+    /// The LFO's `frequency_hz` (SFZ: up to 100 Hz; SF2: up to 110 Hz).
+    pub const LFO_HZ: Range = (0.0, 200.0);
+    /// The LFO's pitch and cutoff depths: SFZ adds two sources of ±9600.
+    pub const LFO_CENTS: Range = (-19_200.0, 19_200.0);
+    /// The LFO's `to_volume_db`: SFZ adds two sources of ±48 dB.
+    pub const LFO_VOLUME_DB: Range = (-96.0, 96.0);
+}
+
+/// A region's number outside its range in [`limits`] (or not finite).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BadValue {
+    /// The field's path, e.g. `filter.envelope.decay`.
+    pub field: &'static str,
+    pub value: f32,
+    pub range: limits::Range,
+}
+
+impl std::fmt::Display for BadValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (lo, hi) = self.range;
+        if hi == f32::MAX {
+            write!(f, "{} is {}; it must be a finite number of at least {lo}", self.field, self.value)
+        } else {
+            write!(f, "{} is {}; it must be a finite number in {lo}..={hi}", self.field, self.value)
+        }
+    }
+}
+
+type Checked = (&'static str, f32, limits::Range);
+
+fn envelope_values(names: [&'static str; 9], e: &EnvelopeParams) -> [Checked; 9] {
+    use limits::*;
+    let values = [e.delay, e.attack, e.hold, e.decay, e.sustain, e.release, e.attack_curve, e.decay_curve, e.release_curve];
+    let ranges = [SECONDS, SECONDS, SECONDS, SECONDS, UNIT, SECONDS, CURVE, CURVE, CURVE];
+    std::array::from_fn(|i| (names[i], values[i], ranges[i]))
+}
+
+impl Region {
+    /// Checks every number against [`limits`]: the first one that is not
+    /// finite or out of its range.
+    pub fn check_values(&self) -> Result<(), BadValue> {
+        use limits::*;
+        let own: [Checked; 10] = [
+            ("tune_cents", self.tune_cents, TUNE_CENTS),
+            ("keytrack_cents", self.keytrack_cents, KEYTRACK_CENTS),
+            ("volume_db", self.volume_db, VOLUME_DB),
+            ("pan", self.pan, PAN),
+            ("amp_veltrack", self.amp_veltrack, UNIT),
+            ("loop_crossfade", self.loop_crossfade, SECONDS),
+            ("delay", self.delay, SECONDS),
+            ("rt_decay_db", self.rt_decay_db, RT_DECAY_DB),
+            ("rand_lo", self.rand_lo, UNIT),
+            ("rand_hi", self.rand_hi, UNIT),
+        ];
+        let amp = envelope_values(
+            ["amp_env.delay", "amp_env.attack", "amp_env.hold", "amp_env.decay", "amp_env.sustain", "amp_env.release", "amp_env.attack_curve", "amp_env.decay_curve", "amp_env.release_curve"],
+            &self.amp_env,
+        );
+        let l = &self.lfo;
+        let lfo: [Checked; 6] = [
+            ("lfo.frequency_hz", l.frequency_hz, LFO_HZ),
+            ("lfo.delay", l.delay, SECONDS),
+            ("lfo.fade", l.fade, SECONDS),
+            ("lfo.to_pitch_cents", l.to_pitch_cents, LFO_CENTS),
+            ("lfo.to_cutoff_cents", l.to_cutoff_cents, LFO_CENTS),
+            ("lfo.to_volume_db", l.to_volume_db, LFO_VOLUME_DB),
+        ];
+        let filter: Option<([Checked; 5], [Checked; 9])> = self.filter.as_ref().map(|f| {
+            (
+                [
+                    ("filter.cutoff_hz", f.cutoff_hz, CUTOFF_HZ),
+                    ("filter.resonance_db", f.resonance_db, RESONANCE_DB),
+                    ("filter.keytrack_cents", f.keytrack_cents, KEYTRACK_CENTS),
+                    ("filter.veltrack_cents", f.veltrack_cents, VELTRACK_CENTS),
+                    ("filter.envelope_depth_cents", f.envelope_depth_cents, ENVELOPE_DEPTH_CENTS),
+                ],
+                envelope_values(
+                    ["filter.envelope.delay", "filter.envelope.attack", "filter.envelope.hold", "filter.envelope.decay", "filter.envelope.sustain", "filter.envelope.release", "filter.envelope.attack_curve", "filter.envelope.decay_curve", "filter.envelope.release_curve"],
+                    &f.envelope,
+                ),
+            )
+        });
+        let filter = filter.iter().flat_map(|(own, env)| own.iter().chain(env));
+        for &(field, value, range) in own.iter().chain(&amp).chain(&lfo).chain(filter) {
+            // NaN fails both comparisons; so do the infinities (max <= f32::MAX).
+            if !(value >= range.0 && value <= range.1) {
+                return Err(BadValue { field, value, range });
+            }
+        }
+        Ok(())
     }
 }
 

@@ -210,7 +210,12 @@ impl Voice {
     /// and envelopes the period's samples, and hands them to `batch` (which
     /// has room for this voice's channels) to filter and mix. `index` is
     /// this voice's place in the pool.
-    pub(crate) fn render_period(&mut self, ctx: &RenderContext, frames: usize, index: u32, batch: &mut Batch) {
+    ///
+    /// Returns false, having cut the voice and given nothing to the batch,
+    /// if anything it would mix is not finite: one bad voice must not
+    /// poison the sum of all the others (issue 9, F2). Validated
+    /// instruments never get here; this contains what validation missed.
+    pub(crate) fn render_period(&mut self, ctx: &RenderContext, frames: usize, index: u32, batch: &mut Batch) -> bool {
         let region = ctx.region;
         let channel = ctx.channel;
         let seconds = frames as f32 / ctx.sample_rate;
@@ -268,6 +273,16 @@ impl Voice {
         }
         let step_l = (target_l - self.gain_left) / frames as f32;
         let step_r = (target_r - self.gain_right) / frames as f32;
+        // Containment (issue 9, F2): what this voice mixes is its sample
+        // (finite and bounded by `Sample`'s invariants, so its
+        // interpolation is too), its envelope (finite while its state is:
+        // `Envelope::is_finite`), these gains and its filter (finite
+        // coefficients by `Filter::set`; non-finite states are zeroed). So
+        // checking the gains and the envelope once per period is enough.
+        if !((target_l + target_r + self.gain_left + self.gain_right).is_finite() && self.envelope.is_finite()) {
+            self.kill();
+            return false;
+        }
 
         // Filter: cutoff from tracking, envelope and LFO, set once per period.
         let filtered = if let Some(f) = &region.filter {
@@ -316,6 +331,13 @@ impl Voice {
         }
         self.gain_left = target_l;
         self.gain_right = target_r;
+        true
+    }
+
+    /// Makes the voice's gain NaN, as a voice that validation missed.
+    #[cfg(test)]
+    pub(crate) fn poison(&mut self) {
+        self.gain = f32::NAN;
     }
 
     /// Reads up to `left.len()` interpolated frames (and the right channel
@@ -331,3 +353,4 @@ impl Voice {
         }
     }
 }
+
