@@ -1,14 +1,21 @@
 //! The instrument model: samples, the regions that map notes to them, and
 //! voice limits.
 
-use crate::region::{BadValue, Region};
+use crate::region::{BadValue, Region, Trigger};
 use crate::sample::Sample;
 
-/// A playable instrument. Built off the audio thread and swapped in whole.
+/// A playable instrument. Built off the render path and swapped in whole.
+/// Its samples and regions are fixed once checked ([`Instrument::new`]), so
+/// the regions indexed by key always match them.
 #[derive(Clone, Debug)]
 pub struct Instrument {
-    pub samples: Vec<Sample>,
-    pub regions: Vec<Region>,
+    samples: Vec<Sample>,
+    regions: Vec<Region>,
+    /// Attack and release regions by key, for note-on and note-off.
+    attack: KeyIndex,
+    release: KeyIndex,
+    /// Per region, what a note-on checks, packed.
+    selectors: Vec<Selector>,
     /// Voices this instrument may sound at once (None: the engine's cap).
     pub polyphony: Option<usize>,
     /// Voices one key may sound at once on a channel (None: no limit).
@@ -28,6 +35,8 @@ pub enum InstrumentError {
     /// A number that is not finite or outside its range in
     /// [`crate::region::limits`].
     BadValue { region: usize, problem: BadValue },
+    /// More regions than a `u32` counts.
+    TooManyRegions(usize),
 }
 
 impl std::fmt::Display for InstrumentError {
@@ -43,6 +52,7 @@ impl std::fmt::Display for InstrumentError {
                 write!(f, "region {region} loops {start}..{end} in a sample of {frames} frames")
             }
             InstrumentError::BadValue { region, problem } => write!(f, "region {region}: {problem}"),
+            InstrumentError::TooManyRegions(n) => write!(f, "{n} regions; at most {} fit", u32::MAX),
         }
     }
 }
@@ -54,6 +64,9 @@ impl Instrument {
     /// and velocity ranges and loop fit, and every number is finite and in
     /// its range ([`Region::check_values`]).
     pub fn new(samples: Vec<Sample>, regions: Vec<Region>) -> Result<Instrument, InstrumentError> {
+        if u32::try_from(regions.len()).is_err() {
+            return Err(InstrumentError::TooManyRegions(regions.len()));
+        }
         for (i, r) in regions.iter().enumerate() {
             let Some(sample) = samples.get(r.sample) else {
                 return Err(InstrumentError::RegionSampleMissing { region: i, sample: r.sample });
@@ -67,12 +80,119 @@ impl Instrument {
                 return Err(InstrumentError::BadLoop { region: i, start: r.loop_start, end: r.loop_end, frames: sample.frames() });
             }
         }
-        Ok(Instrument { samples, regions, polyphony: None, note_polyphony: None, keyswitch_range: None, keyswitch_default: None })
+        let attack = KeyIndex::build(&regions, Trigger::Attack);
+        let release = KeyIndex::build(&regions, Trigger::Release);
+        let selectors = regions.iter().map(Selector::of).collect();
+        Ok(Instrument {
+            samples,
+            regions,
+            attack,
+            release,
+            selectors,
+            polyphony: None,
+            note_polyphony: None,
+            keyswitch_range: None,
+            keyswitch_default: None,
+        })
+    }
+
+    pub fn samples(&self) -> &[Sample] {
+        &self.samples
+    }
+
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    /// What a note-on checks of each region (by region index).
+    pub fn selectors(&self) -> &[Selector] {
+        &self.selectors
+    }
+
+    /// Indices of the regions `trigger` plays on `key` (any velocity), in
+    /// region order.
+    pub fn regions_on_key(&self, trigger: Trigger, key: u8) -> &[u32] {
+        match trigger {
+            Trigger::Attack => self.attack.get(key),
+            Trigger::Release => self.release.get(key),
+        }
     }
 
     /// Bytes of sample memory held.
     pub fn memory_bytes(&self) -> usize {
         self.samples.iter().map(Sample::memory_bytes).sum()
+    }
+}
+
+/// The fields of a region a note-on checks to choose it, 16 bytes: a key
+/// with many regions is examined through contiguous memory instead of
+/// whole regions (100,000 regions of a key cost cache misses for 20 MB).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Selector {
+    pub vel_lo: u8,
+    pub vel_hi: u8,
+    pub seq_length: u8,
+    pub seq_position: u8,
+    pub sw_last: Option<u8>,
+    pub rand_lo: f32,
+    pub rand_hi: f32,
+}
+
+impl Selector {
+    fn of(r: &Region) -> Selector {
+        Selector {
+            vel_lo: r.vel_lo,
+            vel_hi: r.vel_hi,
+            seq_length: r.seq_length,
+            seq_position: r.seq_position,
+            sw_last: r.sw_last,
+            rand_lo: r.rand_lo,
+            rand_hi: r.rand_hi,
+        }
+    }
+}
+
+/// Region indices per key for one trigger, built once so that a note-on
+/// examines only its key's regions (as sfizz does). Each key's list is a
+/// span of one shared vector; neighbouring keys with the same regions (no
+/// range starts or ends between them) share a span, so a region spanning
+/// the keyboard costs 4 bytes, not 128 × 4. The worst case (ranges ending
+/// at every key) is 512 bytes a region.
+#[derive(Clone, Debug)]
+struct KeyIndex {
+    spans: [(u32, u32); 128],
+    regions: Vec<u32>,
+}
+
+impl KeyIndex {
+    fn build(regions: &[Region], trigger: Trigger) -> KeyIndex {
+        let ours = || regions.iter().enumerate().filter(|(_, r)| r.trigger == trigger);
+        // Where a key's list can differ from the key below's.
+        let mut changes = [false; 128];
+        changes[0] = true;
+        for (_, r) in ours() {
+            changes[usize::from(r.key_lo & 127)] = true;
+            if let Some(above) = changes.get_mut(usize::from(r.key_hi) + 1) {
+                *above = true;
+            }
+        }
+        let mut index = KeyIndex { spans: [(0, 0); 128], regions: Vec::new() };
+        for key in 0..128u8 {
+            if !changes[usize::from(key)] {
+                index.spans[usize::from(key)] = index.spans[usize::from(key) - 1];
+                continue;
+            }
+            let start = index.regions.len() as u32;
+            // Fits u32: Instrument::new checked the region count.
+            index.regions.extend(ours().filter(|(_, r)| (r.key_lo..=r.key_hi).contains(&key)).map(|(i, _)| i as u32));
+            index.spans[usize::from(key)] = (start, index.regions.len() as u32);
+        }
+        index
+    }
+
+    fn get(&self, key: u8) -> &[u32] {
+        let (start, end) = self.spans[usize::from(key & 127)];
+        &self.regions[start as usize..end as usize]
     }
 }
 
@@ -157,6 +277,34 @@ mod tests {
         v.extend(envelope("amp_env", |r| &mut r.amp_env));
         v.extend(envelope("filter.envelope", |r| &mut with_filter(r).envelope));
         v
+    }
+
+    #[test]
+    fn regions_are_listed_by_key_and_trigger() {
+        let s = Sample::new(vec![vec![0.0; 100]], 44100.0).unwrap();
+        let region = |lo: u8, hi: u8, trigger: Trigger| {
+            let mut r = Region::new(0, 60);
+            (r.key_lo, r.key_hi, r.trigger) = (lo, hi, trigger);
+            r
+        };
+        let inst = Instrument::new(
+            vec![s],
+            vec![
+                region(0, 127, Trigger::Attack),
+                region(60, 62, Trigger::Attack),
+                region(61, 61, Trigger::Release),
+                region(62, 127, Trigger::Attack),
+                region(127, 127, Trigger::Release),
+            ],
+        )
+        .unwrap();
+        let attack = |k| inst.regions_on_key(Trigger::Attack, k).to_vec();
+        let release = |k| inst.regions_on_key(Trigger::Release, k).to_vec();
+        assert_eq!((attack(0), attack(59), attack(60), attack(61)), (vec![0], vec![0], vec![0, 1], vec![0, 1]));
+        assert_eq!((attack(62), attack(63), attack(127)), (vec![0, 1, 3], vec![0, 3], vec![0, 3]));
+        assert_eq!((release(60), release(61), release(62), release(127)), (vec![], vec![2], vec![], vec![4]));
+        // Keys 0..=59 share one span: the full-range region is stored once for them.
+        assert!(inst.attack.regions.len() < 10, "{:?}", inst.attack.regions);
     }
 
     #[test]

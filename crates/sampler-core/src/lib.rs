@@ -6,9 +6,11 @@
 //! - [`envelope`], [`filter`], [`interpolation`], [`voice`]: one sounding note.
 //! - `render`, `simd`: voices' filters and mix run side by side in SIMD lanes.
 //! - [`channel`]: per-channel MIDI state; [`note_input`]: transpose and velocity curve.
-//! - [`engine`]: the voice pool, MIDI handling and the mix.
+//! - [`engine`]: the voice pool, MIDI handling and the mix; `allocate`:
+//!   starting a note's voices with bounded work.
 //! - [`host`]: the ring → engine bridge that applies events at exact frames.
 
+mod allocate;
 pub mod channel;
 pub mod engine;
 pub mod envelope;
