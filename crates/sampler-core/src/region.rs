@@ -30,7 +30,7 @@ pub enum Trigger {
 /// its end level, so a large value is nearly linear and a small one is
 /// exponential (straight in dB).
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(default))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EnvelopeParams {
     pub delay: f32,
@@ -75,6 +75,7 @@ impl EnvelopeParams {
 /// Filter settings of a region (`fil_type`, `cutoff`, `resonance`,
 /// `fil_keytrack`, `fil_keycenter`, `fil_veltrack`, `fileg_*`).
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FilterParams {
     pub kind: crate::filter::FilterKind,
@@ -109,7 +110,7 @@ impl FilterParams {
 
 /// One LFO per voice (`lfo01_*` style): sine, to pitch, cutoff and volume.
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(default))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LfoParams {
     pub frequency_hz: f32,
@@ -137,7 +138,7 @@ impl LfoParams {
 }
 
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(default))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Region {
     pub sample: usize,
@@ -403,6 +404,47 @@ impl Region {
     }
 }
 
+/// The field names serde's derive gives `T`, read by asking `T` to
+/// deserialise from a probe that records them. Deserialisers that read
+/// only the fields they are asked for (serde-wasm-bindgen reads a JS
+/// object's declared fields, so `deny_unknown_fields` never sees the
+/// others) can check an object's keys against these.
+#[cfg(feature = "serde")]
+pub fn serde_field_names<'de, T: serde::Deserialize<'de>>() -> &'static [&'static str] {
+    use serde::de::{self, Visitor};
+    struct Probe<'a>(&'a mut &'static [&'static str]);
+    #[derive(Debug)]
+    struct Stop;
+    impl std::fmt::Display for Stop {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("field names probed")
+        }
+    }
+    impl std::error::Error for Stop {}
+    impl de::Error for Stop {
+        fn custom<M: std::fmt::Display>(_: M) -> Stop {
+            Stop
+        }
+    }
+    impl<'de> de::Deserializer<'de> for Probe<'_> {
+        type Error = Stop;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop)
+        }
+        fn deserialize_struct<V: Visitor<'de>>(self, _: &'static str, fields: &'static [&'static str], _: V) -> Result<V::Value, Stop> {
+            *self.0 = fields;
+            Err(Stop)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut fields: &'static [&'static str] = &[];
+    let _ = T::deserialize(Probe(&mut fields));
+    fields
+}
+
 /// Equal-power velocity crossfade gain.
 fn crossfade_gain(velocity: u8, xfin: (u8, u8), xfout: (u8, u8)) -> f32 {
     let ramp = |v: u8, lo: u8, hi: u8| -> f32 {
@@ -422,6 +464,39 @@ fn crossfade_gain(velocity: u8, xfin: (u8, u8), xfout: (u8, u8)) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regions come from JS objects: a misspelt or unknown field must be an
+    /// error, not silently a default (issue 9, section 3).
+    #[cfg(feature = "serde")]
+    #[test]
+    fn deserialising_rejects_unknown_fields() {
+        use serde::de::value::{Error, MapDeserializer};
+        use serde::Deserialize;
+        let region = |fields: &[(&'static str, u32)]| Region::deserialize(MapDeserializer::<_, Error>::new(fields.iter().copied()));
+        let r = region(&[("sample", 2), ("root_key", 64), ("key_hi", 70)]).unwrap();
+        assert_eq!((r.sample, r.root_key, r.key_lo, r.key_hi), (2, 64, 0, 70), "the rest defaults");
+        let err = region(&[("sample", 2), ("rootKey", 64)]).unwrap_err().to_string();
+        assert!(err.contains("unknown field `rootKey`"), "{err}");
+        let lfo = |fields: &[(&'static str, f32)]| LfoParams::deserialize(MapDeserializer::<_, Error>::new(fields.iter().copied()));
+        assert!(lfo(&[("frequency_hz", 3.0)]).is_ok());
+        assert!(lfo(&[("frequency", 3.0)]).unwrap_err().to_string().contains("unknown field `frequency`"));
+        let envelope = |fields: &[(&'static str, f32)]| EnvelopeParams::deserialize(MapDeserializer::<_, Error>::new(fields.iter().copied()));
+        assert!(envelope(&[("attack", 0.1)]).is_ok());
+        assert!(envelope(&[("atack", 0.1)]).is_err());
+        let filter = |fields: &[(&'static str, f32)]| FilterParams::deserialize(MapDeserializer::<_, Error>::new(fields.iter().copied()));
+        assert!(filter(&[("cutoff", 500.0)]).unwrap_err().to_string().contains("unknown field `cutoff`"));
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn field_names_are_probed_from_the_derive() {
+        let region = serde_field_names::<Region>();
+        assert_eq!(region.len(), 32);
+        assert!(region.contains(&"tune_cents") && region.contains(&"amp_env") && region.contains(&"lfo"));
+        assert_eq!(serde_field_names::<LfoParams>(), ["frequency_hz", "delay", "fade", "to_pitch_cents", "to_cutoff_cents", "to_volume_db"]);
+        assert_eq!(serde_field_names::<EnvelopeParams>().len(), 9);
+        assert_eq!(serde_field_names::<FilterParams>().len(), 8);
+    }
 
     #[test]
     fn pitch_follows_key_transpose_tune_and_keytrack() {

@@ -12,6 +12,7 @@
 //! ([`loader`]), never in the worklet.
 
 pub mod loader;
+mod region_fields;
 mod shared_words;
 
 use js_sys::{ArrayBuffer, SharedArrayBuffer};
@@ -164,6 +165,9 @@ impl WasmSampler {
     /// fields take SFZ defaults. `sample` indexes the samples added so far.
     #[wasm_bindgen(js_name = addRegionValue)]
     pub fn add_region_value(&mut self, region: JsValue) -> Result<(), JsError> {
+        if let Some(field) = region_fields::unknown_field(&region) {
+            return Err(JsError::new(&format!("bad region: unknown field `{field}`")));
+        }
         let region: Region = serde_wasm_bindgen::from_value(region)
             .map_err(|e| JsError::new(&format!("bad region: {e}")))?;
         self.pending_regions.push(region);
