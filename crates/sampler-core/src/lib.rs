@@ -26,6 +26,9 @@ mod render;
 #[cfg(test)]
 mod render_tests;
 pub mod sample;
+#[cfg(feature = "test-util")]
+#[doc(hidden)]
+pub mod testing;
 mod simd;
 pub mod voice;
 
