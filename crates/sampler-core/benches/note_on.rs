@@ -29,8 +29,25 @@ fn main() {
     let mut filler = Region::new(0, 30);
     (filler.key_lo, filler.key_hi) = (0, 59);
     regions.push(filler);
+    // Building the instrument (checks and per-key lists), for this layout
+    // and for the worst one: a range ending at every key, so no two keys
+    // share a list.
+    let mut staggered = regions.clone();
+    for (i, r) in staggered.iter_mut().enumerate() {
+        (r.key_lo, r.key_hi) = ((i % 128) as u8, 127);
+    }
+    let t0 = std::time::Instant::now();
+    let instrument = Instrument::new(vec![sample.clone()], regions).unwrap();
+    let built = t0.elapsed().as_secs_f64() * 1e3;
+    let t0 = std::time::Instant::now();
+    drop(Instrument::new(vec![sample], staggered).unwrap());
+    println!(
+        "Instrument::new, {} regions: {built:.1} ms; with a range ending at every key: {:.1} ms",
+        regions_on_key + 1,
+        t0.elapsed().as_secs_f64() * 1e3
+    );
     let mut engine = Engine::new(48_000.0, POLYPHONY);
-    engine.set_instrument(Instrument::new(vec![sample], regions).unwrap());
+    engine.set_instrument(instrument);
     for k in 0..POLYPHONY {
         engine.handle(MidiMessage::NoteOn { channel: (k % 16) as u8, note: (k / 16 % 60) as u8, velocity: 100 });
     }

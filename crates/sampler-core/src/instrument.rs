@@ -35,7 +35,7 @@ pub enum InstrumentError {
     /// A number that is not finite or outside its range in
     /// [`crate::region::limits`].
     BadValue { region: usize, problem: BadValue },
-    /// More regions than a `u32` counts.
+    /// More than [`Instrument::MAX_REGIONS`] regions.
     TooManyRegions(usize),
 }
 
@@ -52,7 +52,7 @@ impl std::fmt::Display for InstrumentError {
                 write!(f, "region {region} loops {start}..{end} in a sample of {frames} frames")
             }
             InstrumentError::BadValue { region, problem } => write!(f, "region {region}: {problem}"),
-            InstrumentError::TooManyRegions(n) => write!(f, "{n} regions; at most {} fit", u32::MAX),
+            InstrumentError::TooManyRegions(n) => write!(f, "{n} regions; an instrument holds at most {}", Instrument::MAX_REGIONS),
         }
     }
 }
@@ -60,11 +60,15 @@ impl std::fmt::Display for InstrumentError {
 impl std::error::Error for InstrumentError {}
 
 impl Instrument {
+    /// The most regions an instrument holds: the per-key lists count their
+    /// entries (at most 128 a region) in `u32`. (SFZ files stop at 100,000.)
+    pub const MAX_REGIONS: usize = (u32::MAX / 128) as usize;
+
     /// Checks that every region is playable: its sample exists, its key
     /// and velocity ranges and loop fit, and every number is finite and in
     /// its range ([`Region::check_values`]).
     pub fn new(samples: Vec<Sample>, regions: Vec<Region>) -> Result<Instrument, InstrumentError> {
-        if u32::try_from(regions.len()).is_err() {
+        if regions.len() > Self::MAX_REGIONS {
             return Err(InstrumentError::TooManyRegions(regions.len()));
         }
         for (i, r) in regions.iter().enumerate() {
@@ -167,27 +171,53 @@ struct KeyIndex {
 impl KeyIndex {
     fn build(regions: &[Region], trigger: Trigger) -> KeyIndex {
         let ours = || regions.iter().enumerate().filter(|(_, r)| r.trigger == trigger);
-        // Where a key's list can differ from the key below's.
-        let mut changes = [false; 128];
-        changes[0] = true;
+        // Segments: runs of keys with the same regions, split where a range
+        // starts or ends. A region covers whole segments.
+        let mut starts_segment = [false; 128];
+        starts_segment[0] = true;
         for (_, r) in ours() {
-            changes[usize::from(r.key_lo & 127)] = true;
-            if let Some(above) = changes.get_mut(usize::from(r.key_hi) + 1) {
+            starts_segment[usize::from(r.key_lo & 127)] = true;
+            if let Some(above) = starts_segment.get_mut(usize::from(r.key_hi) + 1) {
                 *above = true;
             }
         }
-        let mut index = KeyIndex { spans: [(0, 0); 128], regions: Vec::new() };
-        for key in 0..128u8 {
-            if !changes[usize::from(key)] {
-                index.spans[usize::from(key)] = index.spans[usize::from(key) - 1];
-                continue;
-            }
-            let start = index.regions.len() as u32;
-            // Fits u32: Instrument::new checked the region count.
-            index.regions.extend(ours().filter(|(_, r)| (r.key_lo..=r.key_hi).contains(&key)).map(|(i, _)| i as u32));
-            index.spans[usize::from(key)] = (start, index.regions.len() as u32);
+        let mut segment_of = [0usize; 128];
+        let mut segments = 0;
+        for key in 0..128 {
+            segments += usize::from(starts_segment[key]);
+            segment_of[key] = segments - 1;
         }
-        index
+        let covered = |r: &Region| segment_of[usize::from(r.key_lo & 127)]..=segment_of[usize::from(r.key_hi & 127)];
+        // Count, then fill: work and memory in proportion to the lists.
+        let mut ends = vec![0usize; segments];
+        for (_, r) in ours() {
+            for s in covered(r) {
+                ends[s] += 1;
+            }
+        }
+        let mut next = vec![0usize; segments];
+        let mut total = 0;
+        for s in 0..segments {
+            next[s] = total;
+            total += ends[s];
+            ends[s] = total;
+        }
+        let mut list = vec![0u32; total];
+        for (i, r) in ours() {
+            for s in covered(r) {
+                // Fits u32: at most MAX_REGIONS regions.
+                list[next[s]] = i as u32;
+                next[s] += 1;
+            }
+        }
+        let mut spans = [(0, 0); 128];
+        for key in 0..128 {
+            let s = segment_of[key];
+            let start = if s == 0 { 0 } else { ends[s - 1] };
+            // Fits u32: at most 128 entries for each of MAX_REGIONS regions.
+            spans[key] = (start as u32, ends[s] as u32);
+        }
+        KeyIndex { spans, regions: list }
     }
 
     fn get(&self, key: u8) -> &[u32] {
