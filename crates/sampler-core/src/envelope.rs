@@ -45,9 +45,11 @@ pub struct Envelope {
     fade_step: f32,
 }
 
+/// Seconds to frames, held at `u32::MAX` (a day at 48 kHz); NaN and
+/// negative times are none.
 fn frames(seconds: f32, sample_rate: f32) -> u32 {
     let f = (seconds * sample_rate).round();
-    if f.is_finite() && f > 0.0 {
+    if f > 0.0 {
         f.min(u32::MAX as f32) as u32
     } else {
         0
@@ -175,6 +177,20 @@ impl Envelope {
         let ratio = f64::from((to - target) / (self.level - target));
         self.coef = ratio.powf(1.0 / f64::from(frames)) as f32;
         self.base = target * (1.0 - self.coef);
+        // `ratio` is in (0, 1) for a finite curve, so the level moves
+        // monotonically towards `target` and stays finite. Anything else
+        // (unreachable with checked parameters) jumps to the end level.
+        if !(self.coef.is_finite() && self.base.is_finite() && (0.0..=1.0).contains(&self.coef)) {
+            self.level = to;
+            self.remaining = 0;
+            self.finish_segment();
+        }
+    }
+
+    /// Whether the level and the current segment's recurrence are finite,
+    /// so that every level [`Envelope::fill`] produces from here is.
+    pub fn is_finite(&self) -> bool {
+        (self.level + self.coef + self.base + self.fade_step).is_finite()
     }
 
     fn finish_segment(&mut self) {

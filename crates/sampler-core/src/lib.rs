@@ -7,12 +7,14 @@
 //! - [`envelope`], [`filter`], [`interpolation`], [`voice`]: one sounding note.
 //! - `render`, `simd`: voices' filters and mix run side by side in SIMD lanes.
 //! - [`channel`]: per-channel MIDI state; [`note_input`]: transpose and velocity curve.
-//! - [`engine`]: the voice pool, MIDI handling and the mix.
+//! - [`engine`]: the voice pool, MIDI handling and the mix; `allocate`:
+//!   starting a note's voices with bounded work.
 //! - [`host`]: the ring → engine bridge that applies events at exact frames,
 //!   with its bounded queue of future events (`event_queue`).
 //! - [`alloc_guard`]: the debug-build check that `Host::process` never allocates.
 
 pub mod alloc_guard;
+mod allocate;
 pub mod channel;
 pub mod engine;
 pub mod envelope;
@@ -23,16 +25,21 @@ pub mod instrument;
 pub mod interpolation;
 pub mod midi;
 pub mod note_input;
+mod read;
 pub mod region;
 mod render;
 #[cfg(test)]
 mod render_tests;
 pub mod sample;
 pub mod sample_builder;
+#[cfg(feature = "test-util")]
+#[doc(hidden)]
+pub mod testing;
 mod simd;
 pub mod voice;
 
-pub use engine::{Engine, MpeZones};
+pub use engine::{Engine, EngineCounters, MpeZones};
+pub use read::{MAX_STEP, MIN_STEP};
 pub use host::{Host, HostStats};
 pub use instrument::Instrument;
 pub use interpolation::Interpolation;

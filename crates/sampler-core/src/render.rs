@@ -252,15 +252,18 @@ impl Batch {
 /// Renders every active voice into `left`/`right` (added to what is there),
 /// period by period. `context` gives a voice's instrument data and
 /// channels, or `None` if its instrument is gone (the voice is then cut).
+/// Returns how many voices were cut because what they would mix was not
+/// finite.
 pub(crate) fn render_voices<'a, V: F32x4>(
     voices: &mut [Voice],
     context: impl Fn(&Voice) -> Option<RenderContext<'a>>,
     left: &mut [f32],
     right: &mut [f32],
-) {
+) -> u32 {
     let mut batches = [Batch::new(true), Batch::new(false)];
     let mut acc = Accumulator::new();
     let mut done = 0;
+    let mut cut = 0;
     while done < left.len() {
         let frames = CONTROL_FRAMES.min(left.len() - done);
         for i in 0..voices.len() {
@@ -276,7 +279,9 @@ pub(crate) fn render_voices<'a, V: F32x4>(
             if batch.free_lanes() < lanes {
                 batch.flush::<V>(voices, &mut acc, frames);
             }
-            voices[i].render_period(&ctx, frames, i as u32, batch);
+            if !voices[i].render_period(&ctx, frames, i as u32, batch) {
+                cut += 1;
+            }
         }
         for batch in &mut batches {
             batch.flush::<V>(voices, &mut acc, frames);
@@ -284,4 +289,5 @@ pub(crate) fn render_voices<'a, V: F32x4>(
         acc.drain_into(&mut left[done..done + frames], &mut right[done..done + frames]);
         done += frames;
     }
+    cut
 }

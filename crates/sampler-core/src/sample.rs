@@ -47,6 +47,7 @@ pub enum SampleError {
     TooManyChannels(usize),
     ChannelLengthsDiffer,
     BadSampleRate(f32),
+    TooLong(usize),
 }
 
 impl std::fmt::Display for SampleError {
@@ -56,6 +57,7 @@ impl std::fmt::Display for SampleError {
             SampleError::TooManyChannels(n) => write!(f, "{n} channels; only mono and stereo are supported"),
             SampleError::ChannelLengthsDiffer => write!(f, "the sample's channels differ in length"),
             SampleError::BadSampleRate(r) => write!(f, "sample rate {r} Hz is not usable"),
+            SampleError::TooLong(n) => write!(f, "{n} frames; a sample holds at most {MAX_FRAMES}"),
         }
     }
 }
@@ -66,6 +68,14 @@ impl std::error::Error for SampleError {}
 pub const GUARD_BEFORE: usize = 1;
 /// Zero frames stored after the last frame of every channel.
 pub const GUARD_AFTER: usize = 3;
+/// The largest magnitude of an f32 sample value (36 dB over full scale);
+/// larger values are held there. Real files stay within a few dB of full
+/// scale; the bound keeps every product the render forms finite.
+pub const MAX_SAMPLE_VALUE: f32 = 64.0;
+/// The most frames a sample holds: 2^31, over 12 hours at 48 kHz. Read
+/// positions are frames × 2^32 (`read.rs`), so this keeps them below 2^63,
+/// and frame numbers fit the `u32` of loop points and offsets.
+pub const MAX_FRAMES: usize = 1 << 31;
 
 fn check<T>(channels: &[Vec<T>], sample_rate: f32) -> Result<usize, SampleError> {
     if channels.is_empty() {
@@ -77,6 +87,9 @@ fn check<T>(channels: &[Vec<T>], sample_rate: f32) -> Result<usize, SampleError>
     let frames = channels[0].len();
     if channels.iter().any(|c| c.len() != frames) {
         return Err(SampleError::ChannelLengthsDiffer);
+    }
+    if frames > MAX_FRAMES {
+        return Err(SampleError::TooLong(frames));
     }
     if !(sample_rate.is_finite() && (1000.0..=768_000.0).contains(&sample_rate)) {
         return Err(SampleError::BadSampleRate(sample_rate));
@@ -94,10 +107,11 @@ fn pad<T: Frame>(channel: &[T], clean: impl Fn(T) -> T) -> Box<[T]> {
 
 impl Sample {
     /// One or two f32 channels of equal length. Non-finite values are
-    /// replaced by zero so that bad data can never poison the mix.
+    /// replaced by zero and values beyond [`MAX_SAMPLE_VALUE`] held there,
+    /// so that bad data can never poison the mix.
     pub fn new(channels: Vec<Vec<f32>>, sample_rate: f32) -> Result<Sample, SampleError> {
         let frames = check(&channels, sample_rate)?;
-        let clean = |x: f32| if x.is_finite() { x } else { 0.0 };
+        let clean = |x: f32| if x.is_finite() { x.clamp(-MAX_SAMPLE_VALUE, MAX_SAMPLE_VALUE) } else { 0.0 };
         let data = SampleData::F32(channels.iter().map(|c| pad(c, clean)).collect());
         Ok(Sample { data, frames, sample_rate })
     }
@@ -175,7 +189,8 @@ mod tests {
         assert_eq!(Sample::from_i16(vec![vec![0; 3]; 3], 44_100.0).unwrap_err(), SampleError::TooManyChannels(3));
         assert_eq!(Sample::new(vec![vec![0.0; 3], vec![0.0; 2]], 44_100.0).unwrap_err(), SampleError::ChannelLengthsDiffer);
         assert_eq!(Sample::new(vec![vec![0.0; 3]], f32::NAN).unwrap_err().to_string(), "sample rate NaN Hz is not usable");
-        let s = Sample::new(vec![vec![f32::NAN, f32::INFINITY, 1.0]], 44_100.0).unwrap();
+        let s = Sample::new(vec![vec![f32::NAN, f32::INFINITY, 1.0, 1e30, -65.0]], 44_100.0).unwrap();
         assert_eq!((s.value(0, 0), s.value(0, 1), s.value(0, 2)), (0.0, 0.0, 1.0));
+        assert_eq!((s.value(0, 3), s.value(0, 4)), (MAX_SAMPLE_VALUE, -MAX_SAMPLE_VALUE));
     }
 }

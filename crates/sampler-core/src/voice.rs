@@ -10,10 +10,11 @@
 use crate::channel::{pan_gains, Channel, MODULATION_VIBRATO_HZ};
 use crate::envelope::{Envelope, Stage};
 use crate::filter::Filter;
-use crate::interpolation::{interpolate, Interpolation};
+use crate::interpolation::Interpolation;
+use crate::read::{fixed_step, Cursor, Layout, MAX_STEP, MIN_STEP};
 use crate::region::{LoopMode, Region};
 use crate::render::{Batch, LaneParams};
-use crate::sample::{Frame, Sample, SampleData, GUARD_BEFORE};
+use crate::sample::{Sample, SampleData};
 
 /// Frames between modulation updates.
 pub const CONTROL_FRAMES: usize = 32;
@@ -47,10 +48,11 @@ pub struct Voice {
     /// Which loaded instrument and region this voice plays.
     pub(crate) slot: u16,
     pub(crate) region: u32,
-    /// Read position in frames, 32.32 fixed point: exact stepping, no drift.
-    position: u64,
+    /// Read position (32.32 fixed point) and whether it loops.
+    cursor: Cursor,
+    /// Sample frames per output frame before modulation, within
+    /// [`MIN_STEP`, `MAX_STEP`].
     base_step: f64,
-    looping: bool,
     /// Frames before the loop end over which the loop crossfades (sample frames).
     crossfade: u32,
     gain: f32,
@@ -89,9 +91,8 @@ impl Voice {
             pressure: 0,
             slot: 0,
             region: 0,
-            position: 0,
-            base_step: 0.0,
-            looping: false,
+            cursor: Cursor { position: 0, looping: false },
+            base_step: MIN_STEP,
             crossfade: 0,
             gain: 0.0,
             gain_left: 0.0,
@@ -146,14 +147,17 @@ impl Voice {
             held: true,
             slot,
             region: region_index,
-            position: u64::from(region.offset.min(sample.frames() as u32)) << 32,
-            base_step: (region.pitch_semitones(note) / 12.0).exp2() * rate_ratio,
-            looping: region.loops(sample.frames()),
-            crossfade: {
-                // Needs material before the loop start to fade in from.
-                let frames = (region.loop_crossfade.max(0.0) * sample.sample_rate()).round() as u32;
-                frames.min(region.loop_end.saturating_sub(region.loop_start)).min(region.loop_start)
+            cursor: Cursor {
+                // Frames fit u32 (`sample::MAX_FRAMES`).
+                position: u64::from(region.offset.min(sample.frames() as u32)) << 32,
+                looping: region.loops(sample.frames()),
             },
+            // Held in range here so that modulation multiplies a finite
+            // number; the modulated step is held in range again per period.
+            base_step: ((region.pitch_semitones(note) / 12.0).exp2() * rate_ratio).clamp(MIN_STEP, MAX_STEP),
+            // Seconds to frames; `as` saturates (and maps NaN to 0). The
+            // layout shortens it to fit the loop.
+            crossfade: (region.loop_crossfade.max(0.0) * sample.sample_rate()).round() as u32,
             gain: region.velocity_gain(velocity) * gain,
             envelope: Envelope::start(&amp, output_rate),
             filter_envelope,
@@ -188,7 +192,7 @@ impl Voice {
             return;
         }
         if loop_mode == LoopMode::Sustain {
-            self.looping = false;
+            self.cursor.looping = false;
         }
         self.envelope.release();
         self.filter_envelope.release();
@@ -206,7 +210,12 @@ impl Voice {
     /// and envelopes the period's samples, and hands them to `batch` (which
     /// has room for this voice's channels) to filter and mix. `index` is
     /// this voice's place in the pool.
-    pub(crate) fn render_period(&mut self, ctx: &RenderContext, frames: usize, index: u32, batch: &mut Batch) {
+    ///
+    /// Returns false, having cut the voice and given nothing to the batch,
+    /// if anything it would mix is not finite: one bad voice must not
+    /// poison the sum of all the others (issue 9, F2). Validated
+    /// instruments never get here; this contains what validation missed.
+    pub(crate) fn render_period(&mut self, ctx: &RenderContext, frames: usize, index: u32, batch: &mut Batch) -> bool {
         let region = ctx.region;
         let channel = ctx.channel;
         let seconds = frames as f32 / ctx.sample_rate;
@@ -264,6 +273,16 @@ impl Voice {
         }
         let step_l = (target_l - self.gain_left) / frames as f32;
         let step_r = (target_r - self.gain_right) / frames as f32;
+        // Containment (issue 9, F2): what this voice mixes is its sample
+        // (finite and bounded by `Sample`'s invariants, so its
+        // interpolation is too), its envelope (finite while its state is:
+        // `Envelope::is_finite`), these gains and its filter (finite
+        // coefficients by `Filter::set`; non-finite states are zeroed). So
+        // checking the gains and the envelope once per period is enough.
+        if !((target_l + target_r + self.gain_left + self.gain_right).is_finite() && self.envelope.is_finite()) {
+            self.kill();
+            return false;
+        }
 
         // Filter: cutoff from tracking, envelope and LFO, set once per period.
         let filtered = if let Some(f) = &region.filter {
@@ -295,7 +314,7 @@ impl Voice {
             let lane = batch.claim(index, stereo);
             let (buf_l, buf_r, env) = batch.buffers(lane, stereo);
             self.envelope.fill(&mut env[start..frames]);
-            let step = ((step * 4_294_967_296.0) as u64).max(1);
+            let step = fixed_step(step);
             let produced = self.read(ctx, step, &mut buf_l[start..frames], buf_r.map(|r| &mut r[start..frames]));
             let params = LaneParams {
                 stereo,
@@ -312,134 +331,26 @@ impl Voice {
         }
         self.gain_left = target_l;
         self.gain_right = target_r;
+        true
+    }
+
+    /// Makes the voice's gain NaN, as a voice that validation missed.
+    #[cfg(test)]
+    pub(crate) fn poison(&mut self) {
+        self.gain = f32::NAN;
     }
 
     /// Reads up to `left.len()` interpolated frames (and the right channel
     /// when given) from the read position, looping as the region says.
-    /// Returns how many frames were produced; fewer means the sample ended.
+    /// Returns how many frames were produced; fewer means the voice ended.
     fn read(&mut self, ctx: &RenderContext, step: u64, left: &mut [f32], right: Option<&mut [f32]>) -> usize {
-        match ctx.sample.data() {
-            SampleData::F32(c) => self.read_from(ctx, step, &c[0], &c[c.len() - 1], left, right),
-            SampleData::I16(c) => self.read_from(ctx, step, &c[0], &c[c.len() - 1], left, right),
-        }
-    }
-
-    fn read_from<T: Frame>(
-        &mut self,
-        ctx: &RenderContext,
-        step: u64,
-        src_l: &[T],
-        src_r: &[T],
-        left: &mut [f32],
-        mut right: Option<&mut [f32]>,
-    ) -> usize {
         let region = ctx.region;
-        let sample = ctx.sample;
-        let (loop_start, loop_end) = (u64::from(region.loop_start) << 32, u64::from(region.loop_end) << 32);
-        let end = (sample.frames() as u64) << 32;
-        let n = left.len();
-        let mut done = 0;
-        while done < n {
-            // Fast stretch: every read window stays clear of the loop end
-            // (or the sample end), so no checks per frame.
-            let fade_start = loop_end - (u64::from(self.crossfade) << 32);
-            let limit = if self.looping { loop_end.saturating_sub(3 << 32).min(fade_start).max(loop_start) } else { end };
-            let want = n - done;
-            let fast = if self.position + step * (want as u64 - 1) < limit {
-                want // the usual case, without a 64-bit division
-            } else if self.position < limit {
-                ((limit - self.position).div_ceil(step) as usize).min(want)
-            } else {
-                0
-            };
-            if fast > 0 {
-                let range = done..done + fast;
-                self.position = match (ctx.interpolation, right.as_deref_mut()) {
-                    (Interpolation::Linear, None) => read_run::<false, T>(src_l, self.position, step, &mut left[range]),
-                    (Interpolation::Hermite, None) => read_run::<true, T>(src_l, self.position, step, &mut left[range]),
-                    (Interpolation::Linear, Some(r)) => {
-                        read_run::<false, T>(src_r, self.position, step, &mut r[range.clone()]);
-                        read_run::<false, T>(src_l, self.position, step, &mut left[range])
-                    }
-                    (Interpolation::Hermite, Some(r)) => {
-                        read_run::<true, T>(src_r, self.position, step, &mut r[range.clone()]);
-                        read_run::<true, T>(src_l, self.position, step, &mut left[range])
-                    }
-                };
-                done += fast;
-                continue;
-            }
-            // One careful frame: wrap at the loop end, stop at the sample end,
-            // take neighbours across the loop boundary.
-            if self.looping && self.position >= loop_end {
-                self.position = loop_start + (self.position - loop_end) % (loop_end - loop_start);
-            } else if !self.looping && self.position >= end {
-                return done;
-            }
-            let frac = fraction(self.position);
-            let looping = self.looping;
-            let window = |src: &[T], index: usize| {
-                let mut w = [0.0; 4];
-                for (k, x) in w.iter_mut().enumerate() {
-                    let mut i = index + k; // padded index of frame index + k - 1
-                    if looping && i > region.loop_end as usize {
-                        i -= (region.loop_end - region.loop_start) as usize;
-                    }
-                    *x = src[GUARD_BEFORE + i - 1].to_f32();
-                }
-                w
-            };
-            let read = |src: &[T]| {
-                let index = (self.position >> 32) as usize;
-                let here = interpolate(ctx.interpolation, window(src, index), frac);
-                if !looping || self.position < fade_start {
-                    return here;
-                }
-                // Crossfade: towards the same point one loop earlier, which
-                // is exactly where playback continues after the wrap.
-                let earlier = index - (region.loop_end - region.loop_start) as usize;
-                let there = interpolate(ctx.interpolation, window(src, earlier), frac);
-                let t = (self.position - fade_start) as f64 / (loop_end - fade_start) as f64;
-                let angle = t as f32 * std::f32::consts::FRAC_PI_2;
-                here * angle.cos() + there * angle.sin()
-            };
-            left[done] = read(src_l);
-            if let Some(r) = right.as_deref_mut() {
-                r[done] = read(src_r);
-            }
-            self.position += step;
-            done += 1;
+        let layout = Layout::new(ctx.sample.frames(), region.loop_start, region.loop_end, self.crossfade);
+        let mode = ctx.interpolation;
+        match ctx.sample.data() {
+            SampleData::F32(c) => crate::read::read(&mut self.cursor, &layout, mode, step, &c[0], c.get(1).map(|r| &r[..]), left, right),
+            SampleData::I16(c) => crate::read::read(&mut self.cursor, &layout, mode, step, &c[0], c.get(1).map(|r| &r[..]), left, right),
         }
-        n
     }
 }
 
-/// The fractional part of a 32.32 position as f32 in [0, 1), from its top
-/// 24 bits (all an f32 holds). Through a non-negative i32 because that
-/// converts in one instruction on x86 and in wasm (unsigned 64-bit to f32
-/// takes several).
-#[inline(always)]
-fn fraction(position: u64) -> f32 {
-    ((position as u32) >> 8) as i32 as f32 * (1.0 / 16_777_216.0)
-}
-
-/// Interpolated reads from `position`, `step` apart, into `out`; the caller
-/// guarantees every window is inside `src` (checked once here, so the loop
-/// has no per-frame bounds checks). Returns the position after.
-#[inline(always)]
-fn read_run<const HERMITE: bool, T: Frame>(src: &[T], mut position: u64, step: u64, out: &mut [f32]) -> u64 {
-    let window_start = |position: u64| (position >> 32) as usize + GUARD_BEFORE - 1;
-    // Positions only grow, so the last window reaches furthest.
-    let last = position + step * (out.len().max(1) as u64 - 1);
-    assert!(window_start(last) + 4 <= src.len(), "read window past the sample");
-    let mode = if HERMITE { Interpolation::Hermite } else { Interpolation::Linear };
-    for o in out.iter_mut() {
-        let at = window_start(position);
-        // SAFETY: `position` <= `last` in this loop, and the window of `last`
-        // ends inside `src` (asserted above).
-        let w = unsafe { src.get_unchecked(at..at + 4) };
-        *o = interpolate(mode, [w[0].to_f32(), w[1].to_f32(), w[2].to_f32(), w[3].to_f32()], fraction(position));
-        position += step;
-    }
-    position
-}

@@ -2,13 +2,15 @@
 
 mod common;
 use common::*;
+mod unclipped;
+use unclipped::unclipped_rig;
 use midi_ring::layout::FLAG_IMMEDIATE;
 use midi_ring::MidiEvent;
 
 #[test]
 fn notes_start_at_their_exact_frame() {
     for target in [0u64, 1, 127, 128, 129, 1000, 1129, 5000] {
-        let mut rig = Rig::new(48_000.0, 64, single(dc(48_000.0, 1.0), 60));
+        let mut rig = unclipped_rig(48_000.0, 64, single(dc(48_000.0, 1.0), 60));
         rig.send(target, 0x90, 60, 100);
         let out = rig.render(8192);
         assert_eq!(onset(&out), Some(target as usize), "note scheduled at frame {target}");
@@ -18,7 +20,7 @@ fn notes_start_at_their_exact_frame() {
 #[test]
 fn onsets_are_exact_for_any_block_size() {
     for block in [1usize, 7, 64, 128, 500] {
-        let mut rig = Rig::new(44_100.0, 64, single(dc(44_100.0, 1.0), 60));
+        let mut rig = unclipped_rig(44_100.0, 64, single(dc(44_100.0, 1.0), 60));
         rig.send(1129, 0x90, 60, 100);
         let out = rig.render_blocks(4096, block);
         assert_eq!(onset(&out), Some(1129), "block size {block}");
@@ -27,7 +29,7 @@ fn onsets_are_exact_for_any_block_size() {
 
 #[test]
 fn note_off_at_its_frame_starts_the_release() {
-    let mut rig = Rig::new(48_000.0, 64, single(dc(48_000.0, 2.0), 60));
+    let mut rig = unclipped_rig(48_000.0, 64, single(dc(48_000.0, 2.0), 60));
     rig.send(100, 0x90, 60, 127);
     rig.send(3000, 0x80, 60, 0);
     let out = rig.render(48_000);
@@ -46,7 +48,7 @@ fn pitch_follows_the_key_at_every_output_rate() {
     // and output rates, including sample rate conversion.
     for output_rate in [44_100.0f32, 48_000.0, 96_000.0] {
         for (note, expected) in [(69u8, 440.0f64), (81, 880.0), (70, 466.1638), (57, 220.0), (60, 261.6256)] {
-            let mut rig = Rig::new(output_rate, 64, single(sine(440.0, 44_100.0, 2.0), 69));
+            let mut rig = unclipped_rig(output_rate, 64, single(sine(440.0, 44_100.0, 2.0), 69));
             rig.send(0, 0x90, note, 100);
             let out = rig.render(output_rate as usize / 2);
             let measured = frequency(&out[1000..], output_rate);
@@ -59,7 +61,7 @@ fn pitch_follows_the_key_at_every_output_rate() {
 #[test]
 fn velocity_sets_level() {
     let level = |velocity: u8| {
-        let mut rig = Rig::new(48_000.0, 64, single(dc(48_000.0, 1.0), 60));
+        let mut rig = unclipped_rig(48_000.0, 64, single(dc(48_000.0, 1.0), 60));
         rig.send(0, 0x90, 60, velocity);
         let out = rig.render(4800);
         out[4000]
@@ -71,7 +73,7 @@ fn velocity_sets_level() {
 
 #[test]
 fn sustain_pedal_holds_released_notes_until_lifted() {
-    let mut rig = Rig::new(48_000.0, 64, single(dc(48_000.0, 3.0), 60));
+    let mut rig = unclipped_rig(48_000.0, 64, single(dc(48_000.0, 3.0), 60));
     rig.send(0, 0xB0, 64, 127); // pedal down
     rig.send(0, 0x90, 60, 100);
     rig.send(1000, 0x80, 60, 0); // key up: pedal holds it
@@ -89,7 +91,7 @@ fn stealing_fades_instead_of_clicking() {
     // frame) and fades (1/240). A voice cut dead would jump by all of it.
     // Four voices stay under the clip guard's knee.
     let quiet = sampler_core::Sample::new(vec![vec![0.2; 96_000]], 48_000.0).unwrap();
-    let mut rig = Rig::new(48_000.0, 4, single(quiet, 60));
+    let mut rig = unclipped_rig(48_000.0, 4, single(quiet, 60));
     for (i, note) in [60u8, 61, 62, 63, 64, 65, 66].iter().enumerate() {
         rig.send(1000 + i as u64 * 1237, 0x90, *note, 127);
     }
@@ -106,7 +108,7 @@ fn stealing_fades_instead_of_clicking() {
 
 #[test]
 fn polyphony_cap_is_respected() {
-    let mut rig = Rig::new(48_000.0, 8, single(dc(48_000.0, 2.0), 60));
+    let mut rig = unclipped_rig(48_000.0, 8, single(dc(48_000.0, 2.0), 60));
     for note in 40..80 {
         rig.send(0, 0x90, note, 100);
     }
@@ -119,7 +121,7 @@ fn polyphony_cap_is_respected() {
 
 #[test]
 fn late_events_play_at_the_start_of_the_quantum_and_are_counted() {
-    let mut rig = Rig::new(48_000.0, 64, single(dc(48_000.0, 1.0), 60));
+    let mut rig = unclipped_rig(48_000.0, 64, single(dc(48_000.0, 1.0), 60));
     rig.render(1024); // now at frame 1024
     rig.send(10, 0x90, 60, 100); // long past
     let out = rig.render(256);
@@ -129,7 +131,7 @@ fn late_events_play_at_the_start_of_the_quantum_and_are_counted() {
 
 #[test]
 fn immediate_events_play_at_the_next_quantum_and_are_not_late() {
-    let mut rig = Rig::new(48_000.0, 64, single(dc(48_000.0, 1.0), 60));
+    let mut rig = unclipped_rig(48_000.0, 64, single(dc(48_000.0, 1.0), 60));
     rig.render(1024);
     let mut e = MidiEvent::new(0, 0x90, 60, 100);
     e.flags = FLAG_IMMEDIATE;
@@ -161,7 +163,7 @@ fn immediate_events_count_as_late_only_once_their_deadline_has_passed() {
 
 #[test]
 fn future_events_wait_in_order_and_equal_frames_keep_arrival_order() {
-    let mut rig = Rig::new(48_000.0, 64, single(dc(48_000.0, 1.0), 60));
+    let mut rig = unclipped_rig(48_000.0, 64, single(dc(48_000.0, 1.0), 60));
     // Sent out of order; the note-on and note-off share a frame: arrival
     // order says on-then-off, so nothing sounds after 3000.
     rig.send(3000, 0x90, 62, 100);
@@ -179,7 +181,7 @@ fn future_events_wait_in_order_and_equal_frames_keep_arrival_order() {
 
 #[test]
 fn garbage_midi_is_counted_and_harmless() {
-    let mut rig = Rig::new(48_000.0, 64, single(dc(48_000.0, 1.0), 60));
+    let mut rig = unclipped_rig(48_000.0, 64, single(dc(48_000.0, 1.0), 60));
     for (i, bytes) in [[0x12u8, 0x34, 0x56], [0x90, 0xFF, 0xFF], [0xF8, 0, 0], [0xFF, 0xFF, 0xFF]].iter().enumerate() {
         let mut e = MidiEvent::new(i as u64, bytes[0], bytes[1], bytes[2]);
         e.len = 3;
@@ -208,7 +210,7 @@ fn a_full_pending_queue_drops_the_newest_and_counts_it() {
 
 #[test]
 fn ring_statistics_are_published() {
-    let mut rig = Rig::new(48_000.0, 64, single(dc(48_000.0, 1.0), 60));
+    let mut rig = unclipped_rig(48_000.0, 64, single(dc(48_000.0, 1.0), 60));
     rig.send(10, 0x90, 60, 100);
     rig.send(100_000, 0x90, 62, 100);
     rig.render(256);

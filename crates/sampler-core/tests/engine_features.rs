@@ -5,6 +5,8 @@
 
 mod common;
 use common::*;
+mod unclipped;
+use unclipped::unclipped_rig;
 use sampler_core::filter::FilterKind;
 use sampler_core::region::{EnvelopeParams, FilterParams, LfoParams};
 use sampler_core::{Interpolation, LoopMode, Region, Sample, Trigger};
@@ -45,7 +47,7 @@ fn pitch_is_within_a_tenth_of_a_cent_across_the_keyboard() {
     let mut worst = 0.0f64;
     for mode in [Interpolation::Linear, Interpolation::Hermite] {
         for note in (21u8..=108).step_by(7) {
-            let mut rig = Rig::new(SR, 8, single(sine(440.0, 44_100.0, 3.0), 69));
+            let mut rig = unclipped_rig(SR, 8, single(sine(440.0, 44_100.0, 3.0), 69));
             rig.host.engine.set_interpolation(mode);
             rig.send(0, 0x90, note, 100);
             let out = rig.render(48_000);
@@ -66,7 +68,7 @@ fn pitch_is_within_a_tenth_of_a_cent_across_the_keyboard() {
 fn hermite_interpolation_is_much_cleaner_than_linear() {
     // A 4 kHz sine recorded at 44.1 kHz, played a fifth up at 48 kHz.
     let residual = |mode| {
-        let mut rig = Rig::new(SR, 8, single(sine(4000.0, 44_100.0, 2.0), 60));
+        let mut rig = unclipped_rig(SR, 8, single(sine(4000.0, 44_100.0, 2.0), 60));
         rig.host.engine.set_interpolation(mode);
         rig.send(0, 0x90, 67, 127);
         let out = rig.render(24_000);
@@ -89,7 +91,7 @@ fn continuous_loops_are_seamless_and_sustain_forever() {
         r.amp_veltrack = 0.0;
     });
     for mode in [Interpolation::Linear, Interpolation::Hermite] {
-        let mut rig = Rig::new(SR, 8, inst.clone());
+        let mut rig = unclipped_rig(SR, 8, inst.clone());
         rig.host.engine.set_interpolation(mode);
         rig.send(0, 0x90, 69, 127);
         let out = rig.render(SR as usize * 3);
@@ -112,7 +114,7 @@ fn sustain_loops_stop_looping_on_release_and_play_to_the_end() {
         r.loop_end = 2000;
         r.amp_env.release = 10.0; // long: the sample's end must stop the voice
     });
-    let mut rig = Rig::new(SR, 8, inst);
+    let mut rig = unclipped_rig(SR, 8, inst);
     rig.send(0, 0x90, 60, 127);
     rig.send(96_000, 0x80, 60, 0); // held for 2 s, much longer than the loop
     let out = rig.render(96_000);
@@ -126,7 +128,7 @@ fn sustain_loops_stop_looping_on_release_and_play_to_the_end() {
 #[test]
 fn one_shots_ignore_note_off() {
     let inst = with_region(dc(SR, 0.5), 60, |r| r.loop_mode = LoopMode::OneShot);
-    let mut rig = Rig::new(SR, 8, inst);
+    let mut rig = unclipped_rig(SR, 8, inst);
     rig.send(0, 0x90, 60, 127);
     rig.send(4800, 0x80, 60, 0);
     let out = rig.render(30_000);
@@ -144,7 +146,7 @@ fn offset_skips_into_the_sample_and_delay_postpones_the_onset() {
         r.amp_env.attack = 0.0;
         r.amp_veltrack = 0.0;
     });
-    let mut rig = Rig::new(SR, 8, inst);
+    let mut rig = unclipped_rig(SR, 8, inst);
     rig.send(1000, 0x90, 60, 100);
     let out = rig.render(4096);
     assert_eq!(onset(&out), Some(1000 + 480), "10 ms of delay at 48 kHz");
@@ -157,7 +159,7 @@ fn the_amplitude_envelope_shapes_the_output() {
         r.amp_veltrack = 0.0;
         r.amp_env = EnvelopeParams { delay: 0.01, attack: 0.02, hold: 0.01, decay: 0.05, sustain: 0.25, release: 0.1, ..EnvelopeParams::amplitude() };
     });
-    let mut rig = Rig::new(SR, 8, inst);
+    let mut rig = unclipped_rig(SR, 8, inst);
     rig.send(0, 0x90, 60, 100);
     rig.send(24_000, 0x80, 60, 0);
     let out: Vec<f32> = rig.render(36_000).iter().map(|x| x / UNITY).collect();
@@ -188,12 +190,12 @@ fn the_filter_cuts_highs_and_tracks_the_key() {
                 envelope_depth_cents: 0.0,
             });
         });
-        let mut rig = Rig::new(SR, 8, inst);
+        let mut rig = unclipped_rig(SR, 8, inst);
         rig.send(0, 0x90, note, 127);
         rms(&rig.render(24_000)[4000..])
     };
     let open = rms(&{
-        let mut rig = Rig::new(SR, 8, single(sine(4000.0, SR, 1.0), 60));
+        let mut rig = unclipped_rig(SR, 8, single(sine(4000.0, SR, 1.0), 60));
         rig.send(0, 0x90, 60, 127);
         rig.render(24_000)
     }[4000..]);
@@ -211,7 +213,7 @@ fn the_lfo_modulates_pitch_by_its_depth() {
     let inst = with_region(sine(440.0, SR, 3.0), 69, |r| {
         r.lfo = LfoParams { frequency_hz: 2.0, to_pitch_cents: 100.0, ..LfoParams::OFF };
     });
-    let mut rig = Rig::new(SR, 8, inst);
+    let mut rig = unclipped_rig(SR, 8, inst);
     rig.send(0, 0x90, 69, 127);
     let out = rig.render(48_000);
     // Local frequency over 40 ms windows swings ±100 cents around 440 Hz.
@@ -225,7 +227,7 @@ fn round_robin_alternates_regions() {
         r.seq_length = 2;
         r.seq_position = i as u8 + 1;
     });
-    let mut rig = Rig::new(SR, 8, inst);
+    let mut rig = unclipped_rig(SR, 8, inst);
     let mut levels = Vec::new();
     for k in 0..4 {
         rig.send(rig.frame, 0x90, 60, 100);
@@ -243,7 +245,7 @@ fn random_regions_split_notes_by_their_range() {
     let inst = dc_layers(&[0.1, 0.2], |i, r| {
         (r.rand_lo, r.rand_hi) = if i == 0 { (0.0, 0.5) } else { (0.5, 1.0) };
     });
-    let mut rig = Rig::new(SR, 8, inst);
+    let mut rig = unclipped_rig(SR, 8, inst);
     let (mut a, mut b) = (0, 0);
     for _ in 0..200 {
         rig.send(rig.frame, 0x90, 60, 100);
@@ -272,7 +274,7 @@ fn exclusive_groups_choke_with_a_fade() {
             (r.key_lo, r.key_hi, r.group, r.off_by) = (42, 42, 1, 0);
         }
     });
-    let mut rig = Rig::new(SR, 8, inst);
+    let mut rig = unclipped_rig(SR, 8, inst);
     rig.send(0, 0x90, 46, 100);
     rig.send(10_000, 0x90, 42, 100);
     let out: Vec<f32> = rig.render(20_000).iter().map(|x| x / UNITY).collect();
@@ -292,7 +294,7 @@ fn release_triggers_play_on_note_off_softer_after_long_holds() {
         r.amp_env.release = 0.01;
     });
     let level_after_hold = |hold: u64, pedal: bool| {
-        let mut rig = Rig::new(SR, 8, inst.clone());
+        let mut rig = unclipped_rig(SR, 8, inst.clone());
         if pedal {
             rig.send(0, 0xB0, 64, 127);
         }
@@ -322,7 +324,7 @@ fn release_triggers_play_on_note_off_softer_after_long_holds() {
 #[test]
 fn programs_route_channels_to_their_instruments() {
     let short = |_: usize, r: &mut Region| r.amp_env.release = 0.01;
-    let mut rig = Rig::new(SR, 8, dc_layers(&[0.1], short));
+    let mut rig = unclipped_rig(SR, 8, dc_layers(&[0.1], short));
     rig.host.engine.set_program_instrument(5, dc_layers(&[0.3], short));
     rig.send(0, 0xC1, 5, 0); // channel 2 -> program 5
     rig.send(0, 0x90, 60, 100);
@@ -336,7 +338,7 @@ fn programs_route_channels_to_their_instruments() {
 #[test]
 fn volume_expression_pan_and_soft_pedal_set_levels() {
     let steady = |messages: &[(u8, u8, u8)]| {
-        let mut rig = Rig::new(SR, 8, dc_layers(&[0.2], |_, _| {}));
+        let mut rig = unclipped_rig(SR, 8, dc_layers(&[0.2], |_, _| {}));
         for &(s, a, b) in messages {
             rig.send(0, s, a, b);
         }
@@ -357,7 +359,7 @@ fn volume_expression_pan_and_soft_pedal_set_levels() {
 
 #[test]
 fn controller_changes_do_not_zipper() {
-    let mut rig = Rig::new(SR, 8, dc_layers(&[0.5], |_, _| {}));
+    let mut rig = unclipped_rig(SR, 8, dc_layers(&[0.5], |_, _| {}));
     rig.send(0, 0x90, 60, 127);
     // Volume slammed from 100 to 0 and back within the note.
     rig.send(10_000, 0xB0, 7, 0);
@@ -372,7 +374,7 @@ fn controller_changes_do_not_zipper() {
 #[test]
 fn pitch_bend_follows_the_rpn_bend_range() {
     for (range, bend, expected_cents) in [(2u8, 8191i32, 200.0 * 8191.0 / 8192.0), (12, -8192, -1200.0), (12, 4096, 600.0)] {
-        let mut rig = Rig::new(SR, 8, single(sine(440.0, SR, 3.0), 69));
+        let mut rig = unclipped_rig(SR, 8, single(sine(440.0, SR, 3.0), 69));
         for (cc, v) in [(101u8, 0u8), (100, 0), (6, range)] {
             rig.send(0, 0xB0, cc, v);
         }
@@ -387,7 +389,7 @@ fn pitch_bend_follows_the_rpn_bend_range() {
 
 #[test]
 fn sostenuto_holds_only_the_notes_down_when_pressed() {
-    let mut rig = Rig::new(SR, 8, dc_layers(&[0.1], |_, r| r.amp_env.release = 0.01));
+    let mut rig = unclipped_rig(SR, 8, dc_layers(&[0.1], |_, r| r.amp_env.release = 0.01));
     rig.send(0, 0x90, 60, 100); // A down
     rig.send(100, 0xB0, 66, 127); // sostenuto: catches A
     rig.send(200, 0x90, 62, 100); // B down after the pedal
@@ -402,7 +404,7 @@ fn sostenuto_holds_only_the_notes_down_when_pressed() {
 
 #[test]
 fn all_sound_off_fades_and_all_notes_off_releases() {
-    let mut rig = Rig::new(SR, 8, dc_layers(&[0.2], |_, r| r.amp_env.release = 1.0));
+    let mut rig = unclipped_rig(SR, 8, dc_layers(&[0.2], |_, r| r.amp_env.release = 1.0));
     rig.send(0, 0x90, 60, 100);
     rig.send(0, 0x90, 64, 100);
     rig.send(1000, 0xB0, 123, 0);
@@ -416,7 +418,7 @@ fn all_sound_off_fades_and_all_notes_off_releases() {
 
 #[test]
 fn stealing_prefers_released_voices() {
-    let mut rig = Rig::new(SR, 2, dc_layers(&[0.1, 0.2], |i, r| {
+    let mut rig = unclipped_rig(SR, 2, dc_layers(&[0.1, 0.2], |i, r| {
         (r.key_lo, r.key_hi) = if i == 0 { (0, 60) } else { (61, 127) };
         r.amp_env.release = 5.0;
     }));
@@ -433,7 +435,7 @@ fn instrument_and_note_polyphony_limits() {
     let mut inst = dc_layers(&[0.1], |_, _| {});
     inst.polyphony = Some(3);
     inst.note_polyphony = Some(1);
-    let mut rig = Rig::new(SR, 64, inst);
+    let mut rig = unclipped_rig(SR, 64, inst);
     for (k, note) in [60u8, 60, 60, 62, 64, 65].iter().enumerate() {
         rig.send(k as u64 * 500, 0x90, *note, 100);
     }
@@ -444,6 +446,7 @@ fn instrument_and_note_polyphony_limits() {
 
 #[test]
 fn a_huge_chord_is_bounded_and_long_renders_stay_clean() {
+    // This one measures the clip guard itself, so it stays on.
     let mut rig = Rig::new(SR, 256, dc_layers(&[1.0], |_, _| {}));
     for ch in 0..16u8 {
         for note in 30..46u8 {
@@ -453,7 +456,7 @@ fn a_huge_chord_is_bounded_and_long_renders_stay_clean() {
     let out = rig.render(4800);
     assert!(peak(&out) <= 1.0 && peak(&out) > 0.95, "peak {}", peak(&out));
     // A minute of notes, bends and controllers: nothing non-finite, nothing denormal.
-    let mut rig = Rig::new(SR, 64, with_region(sine(220.0, 44_100.0, 0.7), 57, |r| {
+    let mut rig = unclipped_rig(SR, 64, with_region(sine(220.0, 44_100.0, 0.7), 57, |r| {
         r.filter = Some(FilterParams {
             kind: FilterKind::LowPass,
             cutoff_hz: 800.0,
@@ -485,7 +488,8 @@ fn a_huge_chord_is_bounded_and_long_renders_stay_clean() {
             }
         }
         let (l, r) = rig.render_stereo(4800);
-        assert!(l.iter().chain(&r).all(|x| x.is_finite() && (*x == 0.0 || x.abs() > 1e-30) && x.abs() <= 1.0));
+        // Unclipped: a NaN or an infinity would show here.
+        assert!(l.iter().chain(&r).all(|x| x.is_finite() && (*x == 0.0 || x.abs() > 1e-30)));
     }
 }
 
@@ -495,7 +499,7 @@ fn velocity_layers_pick_by_velocity() {
         (r.vel_lo, r.vel_hi) = if i == 0 { (1, 63) } else { (64, 127) };
         r.amp_env.release = 0.01;
     });
-    let mut rig = Rig::new(SR, 8, inst);
+    let mut rig = unclipped_rig(SR, 8, inst);
     rig.send(0, 0x90, 60, 40);
     rig.send(0, 0x90, 62, 100);
     rig.send(2000, 0x80, 62, 0);
@@ -513,7 +517,7 @@ fn keyswitches_select_articulations() {
     });
     inst.keyswitch_range = Some((24, 25));
     inst.keyswitch_default = Some(24);
-    let mut rig = Rig::new(SR, 8, inst);
+    let mut rig = unclipped_rig(SR, 8, inst);
     let play = |rig: &mut Rig| {
         rig.send(rig.frame, 0x90, 60, 100);
         let level = rig.render(960)[900] / UNITY;
@@ -539,7 +543,7 @@ fn loop_crossfade_smooths_a_badly_cut_loop() {
             r.loop_crossfade = crossfade;
             r.amp_veltrack = 0.0;
         });
-        let mut rig = Rig::new(44_100.0, 8, inst);
+        let mut rig = unclipped_rig(44_100.0, 8, inst);
         rig.send(0, 0x90, 69, 127);
         let out = rig.render(44_100);
         assert!(rms(&out[40_000..44_000]) > 0.3 * UNITY, "still sounding");
@@ -556,7 +560,7 @@ fn sixteen_bit_samples_play_like_their_float_twins() {
     let float: Vec<f32> = (0..48_000).map(|i| (std::f32::consts::TAU * 300.0 * i as f32 / SR).sin() * 0.5).collect();
     let int: Vec<i16> = float.iter().map(|x| (x * 32768.0).round() as i16).collect();
     let render = |sample: Sample| {
-        let mut rig = Rig::new(SR, 8, single(sample, 60));
+        let mut rig = unclipped_rig(SR, 8, single(sample, 60));
         rig.host.engine.set_interpolation(Interpolation::Hermite);
         rig.send(0, 0x90, 67, 100);
         rig.render(24_000)
@@ -570,7 +574,7 @@ fn sixteen_bit_samples_play_like_their_float_twins() {
 
 #[test]
 fn swapping_instruments_lets_sounding_notes_ring_out() {
-    let mut rig = Rig::new(SR, 8, dc_layers(&[0.1], |_, r| r.amp_env.release = 0.05));
+    let mut rig = unclipped_rig(SR, 8, dc_layers(&[0.1], |_, r| r.amp_env.release = 0.05));
     rig.send(0, 0x90, 60, 100);
     let before = rig.render(1000);
     // Swap while the note sounds: it keeps its old sample, no gap, no click.
@@ -594,7 +598,7 @@ fn a_choke_group_does_not_cut_layers_of_the_same_note() {
         (r.group, r.off_by) = (7, 7);
         r.loop_mode = LoopMode::OneShot;
     });
-    let mut rig = Rig::new(SR, 8, inst);
+    let mut rig = unclipped_rig(SR, 8, inst);
     rig.send(0, 0x90, 60, 100);
     rig.send(10_000, 0x90, 62, 100);
     let out: Vec<f32> = rig.render(20_000).iter().map(|x| x / UNITY).collect();

@@ -3,8 +3,9 @@
 
 mod common;
 use common::*;
-use sampler_core::filter::FilterKind;
-use sampler_core::region::{EnvelopeParams, FilterParams};
+mod unclipped;
+use unclipped::unclipped_rig;
+use sampler_core::region::FilterParams;
 
 const SR: f32 = 48_000.0;
 
@@ -27,7 +28,7 @@ fn pitch_cents(rig: &mut Rig) -> f64 {
 
 #[test]
 fn the_configuration_message_sets_zones_and_bend_ranges() {
-    let mut rig = Rig::new(SR, 16, single(sine(440.0, SR, 2.0), 69));
+    let mut rig = unclipped_rig(SR, 16, single(sine(440.0, SR, 2.0), 69));
     configure(&mut rig, 0, 7);
     configure(&mut rig, 15, 5);
     rig.render(128);
@@ -50,7 +51,7 @@ fn the_configuration_message_sets_zones_and_bend_ranges() {
 fn each_member_channel_bends_only_its_own_note() {
     // Channel 3 bent up a quarter of 48 semitones (12); channel 4 unbent.
     for (channel, expected) in [(3u8, 1200.0), (4, 0.0)] {
-        let mut rig = Rig::new(SR, 16, single(sine(440.0, SR, 2.0), 69));
+        let mut rig = unclipped_rig(SR, 16, single(sine(440.0, SR, 2.0), 69));
         configure(&mut rig, 0, 15);
         bend(&mut rig, 3, 2048);
         rig.send(0, 0x90 | channel, 69, 100);
@@ -61,7 +62,7 @@ fn each_member_channel_bends_only_its_own_note() {
 
 #[test]
 fn the_master_bend_adds_to_every_note_in_the_zone() {
-    let mut rig = Rig::new(SR, 16, single(sine(440.0, SR, 2.0), 69));
+    let mut rig = unclipped_rig(SR, 16, single(sine(440.0, SR, 2.0), 69));
     configure(&mut rig, 0, 15);
     bend(&mut rig, 3, 2048); // +12 semitones on the member
     bend(&mut rig, 0, 8191); // +2 semitones (master range) on the zone
@@ -74,7 +75,7 @@ fn the_master_bend_adds_to_every_note_in_the_zone() {
 #[test]
 fn master_volume_and_sustain_apply_to_member_notes() {
     let level = |master_volume: u8| {
-        let mut rig = Rig::new(SR, 16, dc_layers(&[0.2], |_, r| r.amp_env.release = 0.01));
+        let mut rig = unclipped_rig(SR, 16, dc_layers(&[0.2], |_, r| r.amp_env.release = 0.01));
         configure(&mut rig, 0, 15);
         rig.send(0, 0xB0, 7, master_volume);
         rig.send(0, 0xB0, 64, 127); // master sustain down
@@ -97,18 +98,9 @@ fn timbre_moves_the_cutoff_of_its_own_note() {
     let level = |timbre_channel: u8, note_channel: u8| {
         let inst = with_region(sine(2000.0, SR, 1.0), 60, |r| {
             r.keytrack_cents = 0.0;
-            r.filter = Some(FilterParams {
-                kind: FilterKind::LowPass,
-                cutoff_hz: 500.0,
-                resonance_db: 0.0,
-                keytrack_cents: 0.0,
-                keycenter: 60,
-                veltrack_cents: 0.0,
-                envelope: EnvelopeParams::amplitude(),
-                envelope_depth_cents: 0.0,
-            });
+            r.filter = Some(FilterParams::low_pass(500.0));
         });
-        let mut rig = Rig::new(SR, 16, inst);
+        let mut rig = unclipped_rig(SR, 16, inst);
         configure(&mut rig, 0, 15);
         rig.send(0, 0xB0 | timbre_channel, 74, 127); // +2 octaves of cutoff: 2 kHz
         rig.send(0, 0x90 | note_channel, 60, 127);
@@ -124,7 +116,7 @@ fn timbre_moves_the_cutoff_of_its_own_note() {
 #[test]
 fn per_note_pressure_adds_vibrato_to_its_note_only() {
     let swing = |pressure_channel: u8| {
-        let mut rig = Rig::new(SR, 16, single(sine(440.0, SR, 3.0), 69));
+        let mut rig = unclipped_rig(SR, 16, single(sine(440.0, SR, 3.0), 69));
         configure(&mut rig, 0, 15);
         rig.send(0, 0xD0 | pressure_channel, 127, 0);
         rig.send(0, 0x93, 69, 100);

@@ -4,13 +4,15 @@
 
 mod common;
 use common::*;
+mod unclipped;
+use unclipped::unclipped_rig;
 use sampler_core::VelocityCurve;
 
 const SR: f32 = 48_000.0;
 
 #[test]
 fn transpose_moves_pitch_and_a_changed_transpose_still_releases_the_held_note() {
-    let mut rig = Rig::new(SR, 8, single(sine(440.0, 48_000.0, 4.0), 69));
+    let mut rig = unclipped_rig(SR, 8, single(sine(440.0, 48_000.0, 4.0), 69));
     rig.host.engine.note_input().set_transpose(-12);
     rig.send(0, 0x90, 69, 100);
     let out = rig.render(24_000);
@@ -38,7 +40,7 @@ fn transpose_moves_pitch_and_a_changed_transpose_still_releases_the_held_note() 
 fn velocity_curves_change_the_level_of_a_soft_note() {
     // amp_veltrack 100 %: level follows velocity squared.
     let level_at = |curve: VelocityCurve, velocity: u8| {
-        let mut rig = Rig::new(SR, 8, dc_layers(&[1.0], |_, r| r.amp_veltrack = 1.0));
+        let mut rig = unclipped_rig(SR, 8, dc_layers(&[1.0], |_, r| r.amp_veltrack = 1.0));
         rig.host.engine.note_input().set_velocity_curve(curve);
         rig.send(0, 0x90, 60, velocity);
         let out = rig.render(9_600);
@@ -57,7 +59,7 @@ fn velocity_curves_change_the_level_of_a_soft_note() {
 
 #[test]
 fn the_polyphony_cap_can_be_lowered_and_raised_within_the_pool() {
-    let mut rig = Rig::new(SR, 16, single(sine(440.0, 48_000.0, 4.0), 69));
+    let mut rig = unclipped_rig(SR, 16, single(sine(440.0, 48_000.0, 4.0), 69));
     assert_eq!(rig.host.engine.polyphony_capacity(), 16);
     rig.host.engine.set_polyphony(4);
     for k in 0..8u8 {

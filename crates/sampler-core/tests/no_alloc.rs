@@ -90,7 +90,7 @@ fn everything_instrument() -> sampler_core::Instrument {
     let mut stereo_i16 = Region::new(4, 55);
     stereo_i16.filter = looped.filter.clone();
     stereo_i16.lfo = looped.lfo.clone();
-    stereo_i16.pan = -40.0;
+    stereo_i16.pan = -0.4;
     let regions = vec![looped, release, robin_a, robin_b, random, stereo_f32, mono_i16, stereo_i16];
     let mut inst = Instrument::new(samples, regions).unwrap();
     inst.note_polyphony = Some(3);

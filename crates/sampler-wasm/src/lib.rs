@@ -17,6 +17,7 @@
 pub mod instrument_bytes;
 pub mod loader;
 pub mod loading;
+mod region_fields;
 mod shared_words;
 mod test_trap;
 
@@ -298,7 +299,7 @@ impl WasmSampler {
     #[wasm_bindgen(js_name = freeSome)]
     pub fn free_some(&mut self, max_samples: u32) -> u32 {
         for instrument in self.host.engine.collect_retired() {
-            self.trash.push(Garbage::Instrument(instrument));
+            self.trash.push(Garbage::instrument(instrument));
         }
         self.trash.free_some(max_samples as usize);
         if !self.trash.is_empty() {
@@ -329,7 +330,7 @@ impl WasmSampler {
     fn install(&mut self, instrument: Instrument) -> usize {
         let bytes = instrument.memory_bytes();
         if let Some(old) = self.host.engine.set_instrument(instrument) {
-            self.trash.push(Garbage::Instrument(old));
+            self.trash.push(Garbage::instrument(old));
         }
         bytes
     }

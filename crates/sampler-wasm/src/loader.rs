@@ -60,6 +60,9 @@ pub fn encode_instrument(regions: &js_sys::Array, options: JsValue, sample_frame
     let options = InstrumentOptions::from_js(options)?;
     let mut decoded = Vec::with_capacity(regions.length() as usize);
     for (i, value) in regions.iter().enumerate() {
+        if let Some(field) = crate::region_fields::unknown_field(&value) {
+            return Err(JsError::new(&format!("bad region {i}: unknown field `{field}`")));
+        }
         let region: Region =
             serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("bad region {i}: {e}")))?;
         decoded.push(region);

@@ -224,8 +224,16 @@ impl InstrumentLoad {
 
 /// What waits to be freed: replaced instruments and failed loads.
 pub enum Garbage {
-    Instrument(Instrument),
+    /// A replaced instrument's samples (the rest of it is freed at once:
+    /// its regions and key lists are a few allocations).
+    Samples(Vec<Sample>),
     Load(Box<InstrumentLoad>),
+}
+
+impl Garbage {
+    pub fn instrument(instrument: Instrument) -> Garbage {
+        Garbage::Samples(instrument.into_samples())
+    }
 }
 
 /// Frees garbage a bounded number of samples at a time.
@@ -251,7 +259,7 @@ impl Trash {
         while freed < max_samples {
             let Some(front) = self.queue.front_mut() else { break };
             let freed_one = match front {
-                Garbage::Instrument(i) => i.samples.pop().is_some(),
+                Garbage::Samples(samples) => samples.pop().is_some(),
                 Garbage::Load(l) => l.free_one_sample(),
             };
             if freed_one {
@@ -300,9 +308,9 @@ mod tests {
         let channels = vec![vec![ramp(2500, 1e-4), ramp(2500, -1e-4)], vec![vec![]], vec![ramp(10, 0.1)], vec![ramp(PIECE, 1e-3)]];
         let regions: Vec<Region> = (0..10).map(|i| Region::new([0, 2, 3][i % 3], 60 + i as u8)).collect();
         let instrument = load(&channels, &regions).unwrap();
-        assert_eq!(instrument.regions, regions);
+        assert_eq!(instrument.regions(), &regions[..]);
         assert_eq!(instrument.polyphony, Some(5));
-        for (sample, c) in instrument.samples.iter().zip(&channels) {
+        for (sample, c) in instrument.samples().iter().zip(&channels) {
             let whole = Sample::new(c.clone(), 48_000.0).unwrap();
             match (sample.data(), whole.data()) {
                 (SampleData::F32(a), SampleData::F32(b)) => assert_eq!(a, b),
@@ -346,7 +354,7 @@ mod tests {
     fn the_trash_frees_a_bounded_number_of_samples_per_call() {
         let sample = || Sample::new(vec![vec![0.0; 8]], 48_000.0).unwrap();
         let mut trash = Trash::default();
-        trash.push(Garbage::Instrument(Instrument::new(vec![sample(); 5], vec![]).unwrap()));
+        trash.push(Garbage::instrument(Instrument::new(vec![sample(); 5], vec![]).unwrap()));
         let mut load = InstrumentLoad::try_new(3, 0, 0, 0).unwrap();
         for _ in 0..3 {
             load.reserve_sample(SampleFormat::F32, 2, 8, 48_000.0).unwrap();

@@ -176,7 +176,7 @@ fn load_mixed_instrument(sampler: &mut WasmSampler, shift: f32) {
     sampler.add_sample(wave(330.0, 0.0), Some(wave(330.0, 1.0)), 48_000.0).unwrap();
     sampler.add_sample_i16(to_i16(wave(262.0, 0.0)), None, 44_100.0).unwrap();
     sampler.add_sample_i16(to_i16(wave(196.0, 0.0)), Some(to_i16(wave(196.0, 2.0))), 22_050.0).unwrap();
-    for (sample, pan) in [(0, 0.0), (1, -80.0), (2, 60.0)] {
+    for (sample, pan) in [(0, 0.0), (1, -0.8), (2, 0.6)] {
         let mut region = Region::new(sample, 60);
         region.pan = pan;
         region.loop_mode = LoopMode::Continuous;

@@ -29,8 +29,8 @@ fn main() {
             let t = Instant::now();
             match font.instrument(p.index) {
                 Ok(i) => {
-                    regions += i.regions.len();
-                    samples += i.samples.len();
+                    regions += i.regions().len();
+                    samples += i.samples().len();
                     bytes_out += i.memory_bytes();
                 }
                 Err(e) => {

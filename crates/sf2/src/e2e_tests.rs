@@ -138,14 +138,14 @@ fn presets_are_listed_sorted_and_found() {
 fn split_preset_regions_combine_generators_exactly() {
     let sf = parse(&font());
     let inst = sf.instrument(1).unwrap();
-    assert_eq!(inst.regions.len(), 3);
+    assert_eq!(inst.regions().len(), 3);
     assert_eq!(
-        inst.samples.len(),
+        inst.samples().len(),
         2,
         "the two zones playing 'High' share one converted sample"
     );
 
-    let low = &inst.regions[0];
+    let low = &inst.regions()[0];
     assert_eq!(
         (low.key_lo, low.key_hi, low.vel_lo, low.vel_hi),
         (36, 59, 0, 127)
@@ -177,12 +177,12 @@ fn split_preset_regions_combine_generators_exactly() {
     assert_eq!((low.group, low.off_by, low.amp_veltrack), (0, 0, 1.0));
     assert_eq!(low.filter, None);
     assert!(same_sample(
-        &inst.samples[low.sample],
+        &inst.samples()[low.sample],
         &sample_points().0,
         A_RATE
     ));
 
-    let soft = &inst.regions[1];
+    let soft = &inst.regions()[1];
     assert_eq!(
         (soft.key_lo, soft.key_hi, soft.vel_lo, soft.vel_hi),
         (60, 96, 1, 100)
@@ -198,7 +198,7 @@ fn split_preset_regions_combine_generators_exactly() {
     );
     assert_eq!(soft.amp_env.attack, 0.001);
 
-    let loud = &inst.regions[2];
+    let loud = &inst.regions()[2];
     assert_eq!((loud.vel_lo, loud.vel_hi, loud.root_key), (101, 127, 72));
     assert_eq!(
         (loud.loop_mode, loud.loop_start, loud.loop_end),
@@ -206,7 +206,7 @@ fn split_preset_regions_combine_generators_exactly() {
     );
     assert_eq!(soft.sample, loud.sample);
     assert!(same_sample(
-        &inst.samples[loud.sample],
+        &inst.samples()[loud.sample],
         &sample_points().1,
         44100
     ));
@@ -216,8 +216,8 @@ fn split_preset_regions_combine_generators_exactly() {
 fn drum_kit_exclusive_class_and_end_offsets() {
     let sf = parse(&font());
     let kit = sf.instrument(sf.find_preset(128, 0).unwrap()).unwrap();
-    assert_eq!(kit.regions.len(), 3);
-    let (closed, open, kick) = (&kit.regions[0], &kit.regions[1], &kit.regions[2]);
+    assert_eq!(kit.regions().len(), 3);
+    let (closed, open, kick) = (&kit.regions()[0], &kit.regions()[1], &kit.regions()[2]);
     assert_eq!(
         (closed.key_lo, closed.key_hi, closed.group, closed.off_by),
         (42, 42, 1, 1)
@@ -228,14 +228,14 @@ fn drum_kit_exclusive_class_and_end_offsets() {
     assert_eq!((closed.amp_env.sustain, closed.amp_env.decay), (0.0, 1.0));
     // endAddrsOffset -20 extracts a shorter copy of 'Low'.
     assert_ne!(closed.sample, open.sample);
-    assert_eq!(kit.samples[closed.sample].frames(), 100);
-    assert_eq!(kit.samples[open.sample].frames(), 80);
+    assert_eq!(kit.samples()[closed.sample].frames(), 100);
+    assert_eq!(kit.samples()[open.sample].frames(), 80);
     assert!(same_sample(
-        &kit.samples[open.sample],
+        &kit.samples()[open.sample],
         &sample_points().0[..80],
         A_RATE
     ));
-    assert_eq!(kit.samples.len(), 3);
+    assert_eq!(kit.samples().len(), 3);
 }
 
 #[test]
@@ -262,12 +262,12 @@ fn stereo_pairs_become_two_panned_mono_regions() {
     f.preset("P", 0, 0, vec![TZone::gens(&[gen::instrument(i)])]);
     let inst = parse(&f).instrument(0).unwrap();
     assert_eq!(
-        inst.regions.iter().map(|r| r.pan).collect::<Vec<_>>(),
+        inst.regions().iter().map(|r| r.pan).collect::<Vec<_>>(),
         vec![-1.0, 1.0]
     );
-    assert_eq!(inst.samples.len(), 2);
+    assert_eq!(inst.samples().len(), 2);
     assert!(inst
-        .samples
+        .samples()
         .iter()
         .all(|s| !s.is_stereo() && s.frames() == 100));
 }
@@ -285,7 +285,7 @@ fn twenty_four_bit_samples_use_sm24() {
     let inst = sf.instrument(0).unwrap();
     let want = [0x01_0080 as f32, (-2 * 256 + 1) as f32, 0x7f_ffff as f32].map(|v| v / 8_388_608.0);
     let expected = Sample::new(vec![want.to_vec()], 44100.0).unwrap();
-    assert_eq!(format!("{:?}", inst.samples[0]), format!("{expected:?}"));
+    assert_eq!(format!("{:?}", inst.samples()[0]), format!("{expected:?}"));
 }
 
 #[test]
@@ -318,7 +318,7 @@ fn unusable_samples_skip_their_zones_with_warnings() {
             "preset 'Bad' has no playable zones".to_string(),
         ]
     );
-    assert_eq!(sf.instrument(0).unwrap().regions.len(), 1);
+    assert_eq!(sf.instrument(0).unwrap().regions().len(), 1);
     let e = sf.instrument(1).unwrap_err();
     assert_eq!(
         e,
@@ -373,8 +373,8 @@ fn zone_oddities_become_warnings() {
         ]
     );
     let inst = sf.instrument(0).unwrap();
-    assert_eq!(inst.regions.len(), 1);
-    assert_eq!(inst.regions[0].volume_db, -144.0 * 0.4); // clamped to 1440 cB
+    assert_eq!(inst.regions().len(), 1);
+    assert_eq!(inst.regions()[0].volume_db, -144.0 * 0.4); // clamped to 1440 cB
     assert_eq!(sf.presets().len(), 1);
 }
 
@@ -396,7 +396,7 @@ fn modulators_override_velocity_defaults_and_others_are_reported() {
     );
     let (inst, notes) = sf.instrument_with_warnings(0).unwrap();
     assert_eq!(notes, sf.warnings());
-    let r = &inst.regions[0];
+    let r = &inst.regions()[0];
     assert_eq!(r.amp_veltrack, 0.0);
     let f = r.filter.unwrap();
     assert_eq!(f.veltrack_cents, 1200.0);
@@ -451,7 +451,7 @@ fn region_notes_are_summarised_per_preset() {
            (and 2 more regions of this preset alike)"
             .to_string()]
     );
-    assert_eq!(sf.instrument(0).unwrap().regions.len(), 3);
+    assert_eq!(sf.instrument(0).unwrap().regions().len(), 3);
 }
 
 #[test]
@@ -477,8 +477,8 @@ fn huge_zone_products_are_capped() {
     let sf = SoundFont::parse("wide.sf2", &bytes).unwrap();
     assert_eq!(sf.warnings(), &["preset 'Wide' is too large (over 262144 zone pairs or 16384 regions); the rest is skipped".to_string()]);
     let inst = sf.instrument(0).unwrap();
-    assert_eq!(inst.regions.len(), crate::convert::MAX_REGIONS_PER_PRESET);
-    assert_eq!(inst.samples.len(), 1);
+    assert_eq!(inst.regions().len(), crate::convert::MAX_REGIONS_PER_PRESET);
+    assert_eq!(inst.samples().len(), 1);
 }
 
 /// Renders `seconds` and returns the peak level of the last 10 ms.
@@ -606,7 +606,7 @@ fn stereo_pairs_in_an_exclusive_class_do_not_choke_each_other() {
     let inst = parse(&f).instrument(0).unwrap();
     // Both sides map exclusiveClass plainly; the engine does not let a
     // note-on choke the layers it starts itself.
-    let classes: Vec<_> = inst.regions.iter().map(|r| (r.group, r.off_by)).collect();
+    let classes: Vec<_> = inst.regions().iter().map(|r| (r.group, r.off_by)).collect();
     assert_eq!(classes, vec![(1, 1), (1, 1)]);
     let mut engine = sampler_core::Engine::new(44100.0, 16);
     engine.set_instrument(inst);

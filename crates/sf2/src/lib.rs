@@ -430,6 +430,8 @@ impl SoundFont {
 #[cfg(test)]
 mod e2e_tests;
 #[cfg(test)]
+mod hostile_tests;
+#[cfg(test)]
 mod robustness_tests;
 #[cfg(test)]
 mod sf3_tests;

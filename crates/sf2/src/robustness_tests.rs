@@ -225,7 +225,7 @@ fn exercise(bytes: &[u8]) -> (bool, usize) {
     let _ = sf.find_preset(0, 0);
     for p in 0..sf.hydra.preset_count() + 1 {
         if let Ok(inst) = sf.instrument(p) {
-            regions += inst.regions.len();
+            regions += inst.regions().len();
         }
     }
     (true, regions)
@@ -309,9 +309,9 @@ fn check_real_font(path: &str, every: usize) {
         }
         built += 1;
         let inst = sf.instrument(p.index).unwrap_or_else(|e| panic!("{e}"));
-        assert!(!inst.regions.is_empty());
-        regions += inst.regions.len();
-        samples += inst.samples.len();
+        assert!(!inst.regions().is_empty());
+        regions += inst.regions().len();
+        samples += inst.samples().len();
         memory += inst.memory_bytes();
     }
     println!(

@@ -60,7 +60,7 @@ mod tests {
         let parsed = parse("<region> sample=a.wav loop_mode=loop_continuous loop_start=0 loop_end=99999999\n<region> sample=b.wav");
         for seed in 0..64 {
             let inst = instrument(&parsed, seed).unwrap();
-            let (a, b) = (&inst.regions[0], &inst.regions[1]);
+            let (a, b) = (&inst.regions()[0], &inst.regions()[1]);
             assert_eq!(a.loop_mode, LoopMode::NoLoop, "no stand-in has 10^8 frames");
             let file = stand_in(1, seed);
             match file.loop_points {
