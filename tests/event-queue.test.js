@@ -2,39 +2,22 @@
 // event_queue.rs), measured in audio rendered by the wasm engine in headless
 // Chromium: when far-future events fill it, an event due now still plays on
 // its frame, and every event lost shows in stats().dropped.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { launchBrowser, collectErrors } from './helpers/browser.js';
-import { startDevServer } from './helpers/server.js';
+import { collectErrors } from './helpers/browser.js';
+import { browserSuite, API, TIMEOUT } from './helpers/browser-suite.js';
 import { onset } from './helpers/measure.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
-const API = `/@fs${ROOT}/web/index.js`;
-const TIMEOUT = { timeout: 90_000 };
 const RATE = 48000;
 const QUEUE = 4096; // Host::DEFAULT_MAX_PENDING
 
-let browser;
-let server;
-let page;
-
-before(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startDevServer()]);
-  page = await browser.context.newPage();
-  await page.goto(server.url);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = browserSuite({ page: true });
 
 describe('the queue of future events', () => {
   test('a note due now sounds on its frame after 4,200 note-ons were scheduled a minute ahead', TIMEOUT, async () => {
-    const errors = collectErrors(page);
+    const errors = collectErrors(suite.page);
     const far = 4200;
-    const { out, stats, accepted, dueFrame } = await page.evaluate(
+    const { out, stats, accepted, dueFrame } = await suite.page.evaluate(
       async ({ api, rate, far }) => {
         const { createSampler } = await import(api);
         const ctx = new OfflineAudioContext(1, rate / 4, rate);

@@ -1,32 +1,14 @@
 // Instruments a hostile page or file could send (issue 9), rendered by the
 // wasm engine in headless Chromium through an OfflineAudioContext: the
 // worklet must neither trap nor go silent, and must play normally after.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { launchBrowser } from './helpers/browser.js';
-import { startDevServer } from './helpers/server.js';
+import { browserSuite, API, TIMEOUT } from './helpers/browser-suite.js';
 import { pitchOf, rms } from './helpers/measure.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
-const API = `/@fs${ROOT}/web/index.js`;
-const TIMEOUT = { timeout: 90_000 };
 const RATE = 48000;
 
-let browser;
-let server;
-let page;
-
-before(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startDevServer()]);
-  page = await browser.context.newPage();
-  await page.goto(server.url);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = browserSuite({ page: true });
 
 /**
  * Renders one second offline from a sampler holding `entries` (each gets
@@ -34,7 +16,7 @@ after(async () => {
  * sampler's errors, and what loading threw, if anything.
  */
 async function render(entries, play) {
-  return page.evaluate(
+  return suite.page.evaluate(
     async ({ api, rate, entries, play }) => {
       const { createSampler } = await import(api);
       const ctx = new OfflineAudioContext(1, rate, rate);
@@ -101,8 +83,28 @@ describe('hostile instruments', () => {
     }
   });
 
+  test('a note-on that matches 40 layers starts 32 and says so in stats().layersDropped', TIMEOUT, async () => {
+    const result = await suite.page.evaluate(async (api) => {
+      const { createSampler } = await import(api);
+      const rate = 48000;
+      const ctx = new OfflineAudioContext(1, rate / 4, rate);
+      const sampler = await createSampler(ctx);
+      sampler.node.connect(ctx.destination);
+      const tone = new Float32Array(rate);
+      tone.fill(0.01);
+      // 40 regions on key 60 alone.
+      await sampler.loadSamples(Array.from({ length: 40 }, () => ({ channels: [tone.slice()], sampleRate: rate, rootKey: 60, keyLo: 60, keyHi: 60 })));
+      const before = sampler.stats().layersDropped;
+      sampler.noteOn(60, 100, { time: 0 });
+      await ctx.startRendering();
+      const stats = sampler.stats();
+      return { before, layersDropped: stats.layersDropped, voices: stats.activeVoices, voicesCut: stats.voicesCut };
+    }, API);
+    assert.deepEqual(result, { before: 0, layersDropped: 8, voices: 32, voicesCut: 0 });
+  });
+
   test('a region with an unknown field is refused by name', TIMEOUT, async () => {
-    const message = await page.evaluate(async (api) => {
+    const message = await suite.page.evaluate(async (api) => {
       const { createSampler } = await import(api);
       const sampler = await createSampler(new OfflineAudioContext(1, 128, 48000));
       // A one-frame 16-bit WAV.

@@ -2,32 +2,15 @@
 // the wasm engine in headless Chromium: transpose, velocity curve,
 // pitch-bend range and polyphony; and the worklet's DSP-load measurement in
 // a running AudioContext.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { launchBrowser, collectErrors } from './helpers/browser.js';
-import { startDevServer } from './helpers/server.js';
+import { collectErrors } from './helpers/browser.js';
+import { browserSuite, API, TIMEOUT } from './helpers/browser-suite.js';
 import { pitchOf, rms } from './helpers/measure.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
-const API = `/@fs${ROOT}/web/index.js`;
-const TIMEOUT = { timeout: 90_000 };
 const RATE = 48000;
 
-let browser;
-let server;
-let page;
-
-before(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startDevServer()]);
-  page = await browser.context.newPage();
-  await page.goto(server.url);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = browserSuite({ page: true });
 
 /**
  * Renders one second offline: a 440 Hz sine with root A4, `setup(sampler)`
@@ -35,7 +18,7 @@ after(async () => {
  * the samples and the sampler's stats after rendering.
  */
 async function render(setup, play) {
-  return page.evaluate(
+  return suite.page.evaluate(
     async ({ api, rate, setup, play }) => {
       const { createSampler } = await import(api);
       const ctx = new OfflineAudioContext(1, rate, rate);
@@ -58,11 +41,11 @@ const steady = (out) => out.slice(RATE / 4, RATE / 4 + 8192);
 
 describe('settings', () => {
   test('setTranspose moves the pitch of later notes', TIMEOUT, async () => {
-    const errors = collectErrors(page);
+    const errors = collectErrors(suite.page);
     const { out } = await render((s) => s.setTranspose(-7), (s) => s.noteOn(69, 100, { time: 0 }));
     const error = cents(pitchOf(steady(out), RATE, 200, 600), 440 * 2 ** (-7 / 12));
     assert.ok(Math.abs(error) < 1, `A4 down a fifth: ${error.toFixed(3)} cents off`);
-    await assert.rejects(page.evaluate(async (api) => {
+    await assert.rejects(suite.page.evaluate(async (api) => {
       const { createSampler } = await import(api);
       const s = await createSampler(new OfflineAudioContext(1, 128, 48000));
       await s.setTranspose(60);
@@ -120,7 +103,7 @@ describe('settings', () => {
     // render of the same instrument and notes. Both are wall time of the
     // same work on the same machine, so their ratio does not depend on how
     // fast the machine is, only on the meter being right.
-    const result = await page.evaluate(async ({ api, voices }) => {
+    const result = await suite.page.evaluate(async ({ api, voices }) => {
       const { createSampler } = await import(api);
       const sine = (rate) => {
         const data = new Float32Array(rate * 20);

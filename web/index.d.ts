@@ -316,6 +316,17 @@ export interface SamplerStats {
    */
   overBudget: number;
   /**
+   * Regions a note-on (or a release trigger) matched but did not play: one
+   * trigger starts at most 32 voices, so a pathological instrument cannot
+   * stall the audio thread. Non-zero means the instrument layers more than that.
+   */
+  layersDropped: number;
+  /**
+   * Voices the engine cut because what they would mix was not finite; the
+   * other voices play on. Non-zero means an engine or instrument fault.
+   */
+  voicesCut: number;
+  /**
    * Every event lost, for any reason: `ringDropped + queueDropped`. A send
    * that returned true may still be lost later on the audio thread (its queue
    * was full); it is counted here.

@@ -65,7 +65,7 @@ export class MessageRing {
   stats() {
     const s = this._snapshot ?? {
       received: 0, late: 0, quanta: 0, activeVoices: 0, queueDropped: 0, queued: 0, maxFill: 0,
-      invalid: 0, dspLoad: null, overBudget: 0, ringDropped: 0, dropped: 0, fill: 0, capacity: this.capacity,
+      invalid: 0, dspLoad: null, overBudget: 0, layersDropped: 0, voicesCut: 0, ringDropped: 0, dropped: 0, fill: 0, capacity: this.capacity,
     };
     // Every event sent is received, in the worklet's ring, refused by that
     // ring, or still on its way; those on their way count as fill too.

@@ -30,7 +30,9 @@ export const STAT_MAX_FILL = 6;
 export const STAT_INVALID = 7;
 export const STAT_DSP_LOAD_PPM = 8;
 export const STAT_OVER_BUDGET = 9;
-export const STAT_COUNT = 10;
+export const STAT_LAYERS_DROPPED = 10;
+export const STAT_VOICES_CUT = 11;
+export const STAT_COUNT = 12;
 
 export const HEADER_WORDS = 64;
 export const RECORD_WORDS = 4;
@@ -45,7 +47,7 @@ export const MAX_CAPACITY = 1 << 20;
 export function layoutDifferences(wasmLayout) {
   const ours = { MAGIC, VERSION, W_MAGIC, W_VERSION, W_CAPACITY, W_WRITE_INDEX, W_DROPPED, W_READ_INDEX, W_STATS,
     STAT_RECEIVED, STAT_LATE, STAT_QUANTA, STAT_ACTIVE_VOICES, STAT_QUEUE_DROPPED, STAT_QUEUED, STAT_MAX_FILL,
-    STAT_INVALID, STAT_DSP_LOAD_PPM, STAT_OVER_BUDGET, STAT_COUNT, HEADER_WORDS, RECORD_WORDS, FLAG_IMMEDIATE, MAX_CAPACITY };
+    STAT_INVALID, STAT_DSP_LOAD_PPM, STAT_OVER_BUDGET, STAT_LAYERS_DROPPED, STAT_VOICES_CUT, STAT_COUNT, HEADER_WORDS, RECORD_WORDS, FLAG_IMMEDIATE, MAX_CAPACITY };
   const camel = (name) => name.toLowerCase().replace(/_([a-z])/g, (_, c) => c.toUpperCase());
   const byCamel = Object.fromEntries(Object.entries(ours).map(([k, v]) => [camel(k), v]));
   const names = new Set([...Object.keys(wasmLayout), ...Object.keys(byCamel)]);
@@ -173,6 +175,8 @@ export class MidiRing {
       // Published about once a second by the worklet; null until then.
       dspLoad: stat(STAT_DSP_LOAD_PPM) > 0 ? stat(STAT_DSP_LOAD_PPM) / 1e6 : null,
       overBudget: stat(STAT_OVER_BUDGET),
+      layersDropped: stat(STAT_LAYERS_DROPPED),
+      voicesCut: stat(STAT_VOICES_CUT),
       ringDropped,
       dropped: ringDropped + queueDropped,
       fill: this.fill,

@@ -82,7 +82,13 @@ pub const STAT_INVALID: usize = 7;
 pub const STAT_DSP_LOAD_PPM: usize = 8;
 /// Quanta whose measured render time exceeded the quantum's own duration.
 pub const STAT_OVER_BUDGET: usize = 9;
-pub const STAT_COUNT: usize = 10;
+/// Regions a note-on or release trigger matched but did not play, because
+/// it had started the engine's most layers per trigger already.
+pub const STAT_LAYERS_DROPPED: usize = 10;
+/// Voices cut because what they would mix was not finite (a fault the
+/// engine contains: the other voices play on).
+pub const STAT_VOICES_CUT: usize = 11;
+pub const STAT_COUNT: usize = 12;
 
 pub const HEADER_WORDS: usize = 64;
 pub const RECORD_WORDS: usize = 4;

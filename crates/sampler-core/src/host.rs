@@ -156,5 +156,8 @@ impl Host {
         ring.publish_stat(STAT_QUEUED, self.pending.len() as u32);
         ring.publish_stat(STAT_MAX_FILL, s.max_fill);
         ring.publish_stat(STAT_INVALID, s.invalid);
+        let counters = self.engine.counters();
+        ring.publish_stat(STAT_LAYERS_DROPPED, counters.layers_dropped);
+        ring.publish_stat(STAT_VOICES_CUT, counters.non_finite_voices);
     }
 }
