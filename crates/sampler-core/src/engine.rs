@@ -50,6 +50,14 @@ pub struct EngineCounters {
     pub voices_scanned: u64,
 }
 
+impl EngineCounters {
+    /// Work done by note-ons and release triggers, in units of about the
+    /// same cost: a region examined or a pool slot scanned.
+    pub fn work(&self) -> u64 {
+        self.regions_examined.wrapping_add(self.voices_scanned)
+    }
+}
+
 pub struct Engine {
     sample_rate: f32,
     /// Index = program (0..=127), 128 = the default instrument.

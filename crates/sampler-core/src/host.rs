@@ -55,6 +55,20 @@ impl Host {
     /// empties a full default ring (1024 events) in 8 quanta.
     pub const MAX_DRAIN_PER_QUANTUM: usize = 128;
 
+    /// The most event work one quantum does, in the engine's own work units
+    /// (regions examined plus pool slots scanned by note-ons and release
+    /// triggers, [`crate::engine::EngineCounters`]). Once a quantum has
+    /// spent it, its remaining due events wait for the next quantum (they
+    /// then count as late) instead of stretching this one: the drain cap
+    /// bounds events, this bounds what they cost. One event always runs, so
+    /// the queue moves. About 3.7 ns a unit natively (a note-on with 100,000
+    /// regions on its key among 4,096 sounding voices, `cargo bench -p
+    /// sampler-core --bench note_on`, examines ~125,000 units in 0.46 ms),
+    /// so the budget is about 0.9 ms, a third of a 128-frame quantum at
+    /// 48 kHz. An ordinary note-on (a few regions, 256 voices) costs about
+    /// 1,500 units: 128 of them fit.
+    pub const EVENT_WORK_PER_QUANTUM: u64 = 250_000;
+
     /// May allocate: the queue (`max_pending` events) and the drain buffer
     /// are allocated here, once.
     pub fn new(engine: Engine, ring_capacity: usize, max_pending: usize) -> Host {
@@ -129,7 +143,19 @@ impl Host {
         let frames = left.len();
         let end = start_frame + frames as u64;
         let mut done = 0;
-        while let Some(event) = self.pending.pop_before(end) {
+        let work_at_start = self.engine.counters().work();
+        let mut applied = 0;
+        loop {
+            let spent = self.engine.counters().work().wrapping_sub(work_at_start);
+            if applied > 0 && spent >= Self::EVENT_WORK_PER_QUANTUM {
+                break;
+            }
+            let Some(event) = self.pending.pop_before(end) else { break };
+            applied += 1;
+            if event.frame < start_frame {
+                // Left over by an earlier quantum that spent its budget.
+                self.stats.late = self.stats.late.wrapping_add(1);
+            }
             let offset = (event.frame.saturating_sub(start_frame) as usize).min(frames);
             if offset > done {
                 self.engine.render(&mut left[done..offset], &mut right[done..offset]);

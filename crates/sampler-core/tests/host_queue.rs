@@ -80,3 +80,38 @@ fn events_beyond_the_drain_cap_wait_in_the_ring_for_the_next_quantum() {
         assert_eq!(rig.rx.dropped() + stats.queue_dropped, 0, "nothing lost");
     }
 }
+
+/// A burst of costly note-ons (20,000 regions on their key) due in one
+/// quantum: each quantum does at most its event work budget (plus the one
+/// event that crossed it), the rest follow in the next quanta, counted
+/// late, and none is lost.
+#[test]
+fn a_quantum_spends_at_most_its_event_work_budget_and_defers_the_rest() {
+    use sampler_core::{Instrument, Region};
+    const REGIONS: usize = 20_000;
+    const NOTES: u64 = 128;
+    let samples = vec![dc(RATE, 0.5)];
+    let regions = (0..REGIONS).map(|_| Region::new(0, 60)).collect();
+    let mut rig = Rig::new(RATE, 64, Instrument::new(samples, regions).unwrap());
+    for _ in 0..NOTES {
+        rig.send(0, 0x90, 60, 100);
+    }
+    // The most one of these note-ons costs: its key's list, and its passes
+    // over the pool (64 voices plus 64 / 4 + 4 spares).
+    let one_event = (REGIONS + sampler_core::Engine::MAX_POOL_SCANS * (64 + 20)) as u64;
+    let mut work = rig.host.engine.counters().work();
+    let mut quanta = 0;
+    while rig.host.engine.counters().regions_examined < NOTES * REGIONS as u64 {
+        rig.render(QUANTUM);
+        let now = rig.host.engine.counters().work();
+        assert!(now - work <= Host::EVENT_WORK_PER_QUANTUM + one_event, "quantum {quanta} did {} units of event work", now - work);
+        work = now;
+        quanta += 1;
+        assert!(quanta < 100, "the burst never finished");
+    }
+    let stats = rig.host.stats();
+    assert!(quanta > 1, "the burst took one quantum: the budget did not apply");
+    assert_eq!(stats.received, NOTES as u32);
+    assert!(stats.late > 0 && stats.late < NOTES as u32, "deferred note-ons count as late: {stats:?}");
+    assert_eq!(stats.queue_dropped, 0);
+}
