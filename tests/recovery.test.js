@@ -112,11 +112,12 @@ describe('recovery from an engine trap', () => {
           p.then(() => { o.result = 'resolved'; }, (e) => { o.result = `${e.name} ${e.code}`; });
           return o;
         };
-        // 40 samples of 1 MB: copied in 256 KiB steps, so still loading when
-        // the next quantum traps.
+        // The trap is armed first: on the same port, before the load, so the
+        // load's first sample copy (or the next quantum, if it comes first)
+        // traps while the load is pending.
+        sampler._forceTrapForTest();
         const big = Array.from({ length: 40 }, () => ({ channels: [new Int16Array(500_000)], sampleRate: 48000 }));
         const load = outcome(sampler._sendInstrument(big, [{ sample: 0, root_key: 60 }], {}));
-        sampler._forceTrapForTest();
         // Requests made when the engine is already dead, before the page
         // hears of it: nothing will ever answer them.
         let late = null;
