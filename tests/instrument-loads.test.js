@@ -135,3 +135,33 @@ test('every task is timed into the meter', () => {
   assert.equal(perTask.length, tasks(), 'each beginTask has its endTask');
   assert.ok(tasks() >= direct.replies[0].steps && tasks() > 3);
 });
+
+test("a large instrument's regions are checked and listed by key in many bounded build steps", () => {
+  // 20,000 regions on ranges that end at every key: the most list entries
+  // (and segments) per region, the per-key lists' worst case.
+  const regions = Array.from({ length: 20_000 }, (_, i) => ({ sample: 0, root_key: 60, key_lo: i % 64, key_hi: 64 + (i % 64) }));
+  const builds = [];
+  const ring = MidiRing.create(64);
+  const sampler = new WasmSampler(RATE, ring.buffer, 16);
+  const counted = new Proxy(sampler, {
+    get(target, key) {
+      const value = target[key];
+      if (key !== 'loadBuild') return typeof value === 'function' && key !== 'constructor' ? value.bind(target) : value;
+      return (budget) => {
+        builds.push(budget);
+        return value.call(target, budget);
+      };
+    },
+  });
+  const direct = directLoads(counted, wasm.memory);
+  direct.add([{ channels: [sine(441, 48_000)], sampleRate: RATE }], regions);
+  direct.run();
+  assert.equal(direct.replies[0]?.type, 'instrument-loaded', JSON.stringify(direct.replies[0]));
+  // About 20,000 × (1 + 1 + 65 + 65) units of checking, counting and filling.
+  assert.ok(builds.length > 100, `${builds.length} build steps`);
+  assert.ok(builds.every((b) => b === builds[0]), 'each step asks for the same budget');
+  // The instrument plays: every one of note 64's layers is in its key list.
+  ring.trySend(0, 0x90, 64, 100, 3, 0, FLAG_IMMEDIATE);
+  render(sampler, 128);
+  assert.equal(sampler.activeVoices(), 16, 'the pool (16 voices) is full of note 64\'s 20,000 layers');
+});

@@ -17,8 +17,11 @@
 //   copy     at most STAGING_BYTES of samples or encoded regions: written
 //            into a staging buffer in wasm memory, then appended;
 //   decode   up to REGIONS_PER_STEP regions from their bytes;
-//   commit   the instrument is built and swapped in (notes of the old one
-//            ring out), and the reply posted;
+//   build    about BUILD_WORK_PER_STEP units of checking the regions and
+//            listing them by key (InstrumentBuilder: a huge instrument
+//            takes many steps, a piano one);
+//   commit   the instrument is swapped in (notes of the old one ring out),
+//            and the reply posted;
 //   free     up to FREES_PER_STEP samples of replaced instruments, failed
 //            loads and retired instruments whose notes have ended.
 //
@@ -28,6 +31,12 @@
 export const RESERVATIONS_PER_STEP = 16;
 /** Regions one step decodes. */
 export const REGIONS_PER_STEP = 256;
+/**
+ * Work units of one build step (a region checked, a key-list entry counted
+ * or filled: InstrumentBuilder). 100,000 regions over the whole keyboard
+ * take about 60 steps; the default piano's 208 regions one.
+ */
+export const BUILD_WORK_PER_STEP = 16384;
 /** Samples one step frees. */
 export const FREES_PER_STEP = 16;
 
@@ -87,14 +96,15 @@ export class InstrumentLoads {
     this.wake();
   }
 
-  /** What the next step will do: 'free', 'begin', 'reserve', 'copy', 'decode' or 'commit'. */
+  /** What the next step will do: 'free', 'begin', 'reserve', 'copy', 'decode', 'build' or 'commit'. */
   nextStep() {
     const job = this.current;
     if (this.freeing) return 'free';
     if (!job) return 'begin';
     if (job.reserved < job.samples.length) return 'reserve';
     if (job.sample < job.samples.length || job.regionOffset < job.regions.length) return 'copy';
-    return job.decoded ? 'commit' : 'decode';
+    if (!job.decoded) return 'decode';
+    return job.built ? 'commit' : 'build';
   }
 
   /** One step, timed; then the next task if work remains. */
@@ -145,6 +155,10 @@ export class InstrumentLoads {
       job.decoded = this.sampler.loadDecodeRegions(REGIONS_PER_STEP);
       return null;
     }
+    if (next === 'build') {
+      job.built = this.sampler.loadBuild(BUILD_WORK_PER_STEP);
+      return null;
+    }
     const bytes = this.sampler.loadCommit();
     this.current = null;
     this.freeing = true;
@@ -156,7 +170,7 @@ export class InstrumentLoads {
     const job = this.queue.shift();
     if (!job) return null;
     // startedAt: when its first step ran (worklet clock; null without one).
-    Object.assign(job, { reserved: 0, sample: 0, channel: 0, offset: 0, regionOffset: 0, decoded: false, startedAt: this.meter.now() });
+    Object.assign(job, { reserved: 0, sample: 0, channel: 0, offset: 0, regionOffset: 0, decoded: false, built: false, startedAt: this.meter.now() });
     job.sampleBytes = job.samples.reduce((sum, s) => sum + sampleBytes(s), 0);
     if (!this.sampler.loadBegin(job.samples.length, job.regions.length, job.regionCount, job.sampleBytes)) return this.tooLarge(job);
     this.current = job;

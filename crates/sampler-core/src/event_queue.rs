@@ -151,7 +151,7 @@ mod tests {
                 evictions += usize::from(dropped.is_some_and(|d| d != e));
                 // Time moves on every 50 pushes on average: the small queues
                 // fill between moves, the largest now and then.
-                if noise.next() % 50 == 0 {
+                if noise.next().is_multiple_of(50) {
                     now += noise.next() % 24;
                     while let Some(e) = model.pop_before(now) {
                         assert_eq!(queue.pop_before(now), Some(e));

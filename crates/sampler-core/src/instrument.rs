@@ -1,6 +1,7 @@
 //! The instrument model: samples, the regions that map notes to them, and
 //! voice limits.
 
+use crate::instrument_builder::{InstrumentBuilder, KeyIndex};
 use crate::region::{BadValue, Region, Trigger};
 use crate::sample::Sample;
 
@@ -37,6 +38,8 @@ pub enum InstrumentError {
     BadValue { region: usize, problem: BadValue },
     /// More than [`Instrument::MAX_REGIONS`] regions.
     TooManyRegions(usize),
+    /// The per-key lists (`entries` region indices) could not be allocated.
+    TooLarge { entries: usize },
 }
 
 impl std::fmt::Display for InstrumentError {
@@ -53,6 +56,7 @@ impl std::fmt::Display for InstrumentError {
             }
             InstrumentError::BadValue { region, problem } => write!(f, "region {region}: {problem}"),
             InstrumentError::TooManyRegions(n) => write!(f, "{n} regions; an instrument holds at most {}", Instrument::MAX_REGIONS),
+            InstrumentError::TooLarge { entries } => write!(f, "its per-key region lists ({entries} entries) do not fit in memory"),
         }
     }
 }
@@ -68,11 +72,14 @@ impl Instrument {
     /// and velocity ranges and loop fit, and every number is finite and in
     /// its range ([`Region::check_values`]).
     pub fn new(samples: Vec<Sample>, regions: Vec<Region>) -> Result<Instrument, InstrumentError> {
-        Self::check_regions(&regions, |i| samples.get(i).map(Sample::frames))?;
-        let attack = KeyIndex::build(&regions, Trigger::Attack);
-        let release = KeyIndex::build(&regions, Trigger::Release);
-        let selectors = regions.iter().map(Selector::of).collect();
-        Ok(Instrument {
+        let mut builder = InstrumentBuilder::new(samples, regions)?;
+        builder.step(usize::MAX)?;
+        Ok(builder.finish().unwrap_or_else(|_| unreachable!("an unlimited step finishes the build")))
+    }
+
+    /// The parts an [`InstrumentBuilder`] checked and indexed.
+    pub(crate) fn from_built(samples: Vec<Sample>, regions: Vec<Region>, attack: KeyIndex, release: KeyIndex, selectors: Vec<Selector>) -> Instrument {
+        Instrument {
             samples,
             regions,
             attack,
@@ -82,7 +89,7 @@ impl Instrument {
             note_polyphony: None,
             keyswitch_range: None,
             keyswitch_default: None,
-        })
+        }
     }
 
     /// The checks of [`Instrument::new`], given only each sample's length
@@ -93,17 +100,23 @@ impl Instrument {
             return Err(InstrumentError::TooManyRegions(regions.len()));
         }
         for (i, r) in regions.iter().enumerate() {
-            let Some(frames) = sample_frames(r.sample) else {
-                return Err(InstrumentError::RegionSampleMissing { region: i, sample: r.sample });
-            };
-            if r.key_lo > r.key_hi || r.key_hi > 127 || r.vel_lo > r.vel_hi || r.vel_hi > 127 || r.root_key > 127 {
-                return Err(InstrumentError::BadRange { region: i });
-            }
-            r.check_values().map_err(|problem| InstrumentError::BadValue { region: i, problem })?;
-            let wants_loop = matches!(r.loop_mode, crate::region::LoopMode::Continuous | crate::region::LoopMode::Sustain);
-            if wants_loop && !r.loops(frames) {
-                return Err(InstrumentError::BadLoop { region: i, start: r.loop_start, end: r.loop_end, frames });
-            }
+            Self::check_region(i, r, &sample_frames)?;
+        }
+        Ok(())
+    }
+
+    /// The checks of one region, `i` of its instrument.
+    pub(crate) fn check_region(i: usize, r: &Region, sample_frames: impl Fn(usize) -> Option<usize>) -> Result<(), InstrumentError> {
+        let Some(frames) = sample_frames(r.sample) else {
+            return Err(InstrumentError::RegionSampleMissing { region: i, sample: r.sample });
+        };
+        if r.key_lo > r.key_hi || r.key_hi > 127 || r.vel_lo > r.vel_hi || r.vel_hi > 127 || r.root_key > 127 {
+            return Err(InstrumentError::BadRange { region: i });
+        }
+        r.check_values().map_err(|problem| InstrumentError::BadValue { region: i, problem })?;
+        let wants_loop = matches!(r.loop_mode, crate::region::LoopMode::Continuous | crate::region::LoopMode::Sustain);
+        if wants_loop && !r.loops(frames) {
+            return Err(InstrumentError::BadLoop { region: i, start: r.loop_start, end: r.loop_end, frames });
         }
         Ok(())
     }
@@ -157,7 +170,7 @@ pub struct Selector {
 }
 
 impl Selector {
-    fn of(r: &Region) -> Selector {
+    pub(crate) fn of(r: &Region) -> Selector {
         Selector {
             vel_lo: r.vel_lo,
             vel_hi: r.vel_hi,
@@ -170,75 +183,6 @@ impl Selector {
     }
 }
 
-/// Region indices per key for one trigger, built once so that a note-on
-/// examines only its key's regions (as sfizz does). Each key's list is a
-/// span of one shared vector; neighbouring keys with the same regions (no
-/// range starts or ends between them) share a span, so a region spanning
-/// the keyboard costs 4 bytes, not 128 × 4. The worst case (ranges ending
-/// at every key) is 512 bytes a region.
-#[derive(Clone, Debug)]
-struct KeyIndex {
-    spans: [(u32, u32); 128],
-    regions: Vec<u32>,
-}
-
-impl KeyIndex {
-    fn build(regions: &[Region], trigger: Trigger) -> KeyIndex {
-        let ours = || regions.iter().enumerate().filter(|(_, r)| r.trigger == trigger);
-        // Segments: runs of keys with the same regions, split where a range
-        // starts or ends. A region covers whole segments.
-        let mut starts_segment = [false; 128];
-        starts_segment[0] = true;
-        for (_, r) in ours() {
-            starts_segment[usize::from(r.key_lo & 127)] = true;
-            if let Some(above) = starts_segment.get_mut(usize::from(r.key_hi) + 1) {
-                *above = true;
-            }
-        }
-        let mut segment_of = [0usize; 128];
-        let mut segments = 0;
-        for key in 0..128 {
-            segments += usize::from(starts_segment[key]);
-            segment_of[key] = segments - 1;
-        }
-        let covered = |r: &Region| segment_of[usize::from(r.key_lo & 127)]..=segment_of[usize::from(r.key_hi & 127)];
-        // Count, then fill: work and memory in proportion to the lists.
-        let mut ends = vec![0usize; segments];
-        for (_, r) in ours() {
-            for s in covered(r) {
-                ends[s] += 1;
-            }
-        }
-        let mut next = vec![0usize; segments];
-        let mut total = 0;
-        for s in 0..segments {
-            next[s] = total;
-            total += ends[s];
-            ends[s] = total;
-        }
-        let mut list = vec![0u32; total];
-        for (i, r) in ours() {
-            for s in covered(r) {
-                // Fits u32: at most MAX_REGIONS regions.
-                list[next[s]] = i as u32;
-                next[s] += 1;
-            }
-        }
-        let mut spans = [(0, 0); 128];
-        for key in 0..128 {
-            let s = segment_of[key];
-            let start = if s == 0 { 0 } else { ends[s - 1] };
-            // Fits u32: at most 128 entries for each of MAX_REGIONS regions.
-            spans[key] = (start as u32, ends[s] as u32);
-        }
-        KeyIndex { spans, regions: list }
-    }
-
-    fn get(&self, key: u8) -> &[u32] {
-        let (start, end) = self.spans[usize::from(key & 127)];
-        &self.regions[start as usize..end as usize]
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -88,8 +88,8 @@ fn everything_instrument() -> sampler_core::Instrument {
     mono_i16.loop_mode = LoopMode::Continuous;
     (mono_i16.loop_start, mono_i16.loop_end) = (100, 40_000);
     let mut stereo_i16 = Region::new(4, 55);
-    stereo_i16.filter = looped.filter.clone();
-    stereo_i16.lfo = looped.lfo.clone();
+    stereo_i16.filter = looped.filter;
+    stereo_i16.lfo = looped.lfo;
     stereo_i16.pan = -0.4;
     let regions = vec![looped, release, robin_a, robin_b, random, stereo_f32, mono_i16, stereo_i16];
     let mut inst = Instrument::new(samples, regions).unwrap();
@@ -101,9 +101,9 @@ fn everything_instrument() -> sampler_core::Instrument {
 /// pedals, bends, controllers, programs, stealing (16 voices, up to 40
 /// notes), future, late and garbage events.
 fn send_busy_quantum(rig: &mut Rig, quantum: u64, frame: u64) {
-    if quantum % 500 == 0 {
+    if quantum.is_multiple_of(500) {
         // MPE lower zone on and off: member channels, master pedals and bends.
-        for (cc, v) in [(101u8, 0u8), (100, 6), (6, if quantum % 1000 == 0 { 7 } else { 0 }), (74, 20)] {
+        for (cc, v) in [(101u8, 0u8), (100, 6), (6, if quantum.is_multiple_of(1000) { 7 } else { 0 }), (74, 20)] {
             rig.send(frame, 0xB0, cc, v);
         }
     }
@@ -114,7 +114,7 @@ fn send_busy_quantum(rig: &mut Rig, quantum: u64, frame: u64) {
         rig.send(at, 0x90 | channel, note, 1 + (k as u8 * 15));
         rig.send(at + 200, 0x80 | channel, note, 0);
     }
-    let pedal = if quantum % 2 == 0 { 127 } else { 0 };
+    let pedal = if quantum.is_multiple_of(2) { 127 } else { 0 };
     rig.send(frame.saturating_sub(500), 0xB0, 64, pedal);
     rig.send(frame + 3, 0xB1, 66, pedal);
     rig.send(frame + 5, 0xE0, (quantum % 128) as u8, 64);

@@ -269,9 +269,20 @@ impl WasmSampler {
         self.loading()?.decode_regions(max as usize).map_err(load_error)
     }
 
-    /// Builds the instrument (checking every region) and swaps it in;
-    /// notes of the old one ring out. Returns its sample memory in bytes.
-    /// The replaced instrument goes to `freeSome`.
+    /// Does about `budget` units of building the instrument (checking its
+    /// regions, listing them by key); true once it is built.
+    #[wasm_bindgen(js_name = loadBuild)]
+    pub fn load_build(&mut self, budget: u32) -> Result<bool, JsError> {
+        let result = self.loading()?.build_some(budget as usize);
+        if result.is_err() {
+            self.load_abort();
+        }
+        result.map_err(load_error)
+    }
+
+    /// Swaps the built instrument in; notes of the old one ring out.
+    /// Returns its sample memory in bytes. The replaced instrument goes to
+    /// `freeSome`.
     #[wasm_bindgen(js_name = loadCommit)]
     pub fn load_commit(&mut self) -> Result<f64, JsError> {
         let Some(load) = self.load.take() else { return Err(no_load()) };

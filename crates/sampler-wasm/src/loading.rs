@@ -16,7 +16,7 @@ use crate::instrument_bytes::{DecodeError, RegionDecoder};
 use sampler_core::instrument::InstrumentError;
 use sampler_core::sample::{GUARD_AFTER, GUARD_BEFORE};
 use sampler_core::sample_builder::BuildError;
-use sampler_core::{Instrument, Region, Sample, SampleBuilder, SampleFormat};
+use sampler_core::{Instrument, InstrumentBuilder, Region, Sample, SampleBuilder, SampleFormat};
 
 /// Why a load failed.
 #[derive(Debug, PartialEq)]
@@ -59,10 +59,16 @@ pub struct InstrumentLoad {
     region_count: usize,
     decoder: Option<RegionDecoder>,
     regions: Vec<Region>,
+    /// Checks the regions and builds the per-key lists, a budget at a time,
+    /// once every sample and region is in (it then holds them).
+    builder: Option<InstrumentBuilder>,
 }
 
 /// Room left beyond what a load asks for: allocator overhead per block.
 const SLACK_BYTES: usize = 1 << 20;
+/// Per-key list entries a region is expected to need (1 for a region on
+/// one key range in an instrument of few distinct ranges; at most 128).
+const LIST_ENTRIES_PER_REGION: usize = 4;
 
 impl InstrumentLoad {
     /// Reserves room for `samples` samples, `region_bytes` bytes of encoded
@@ -80,6 +86,10 @@ impl InstrumentLoad {
             .saturating_add(guards)
             .saturating_add(region_bytes)
             .saturating_add(regions.saturating_mul(std::mem::size_of::<Region>()))
+            // What building takes: a selector per region and the per-key
+            // lists (a few entries a region in real instruments; more only
+            // grows memory once more, in a build step).
+            .saturating_add(regions.saturating_mul(std::mem::size_of::<sampler_core::instrument::Selector>() + 4 * LIST_ENTRIES_PER_REGION))
             .saturating_add(SLACK_BYTES);
         reserve_exact(&mut Vec::<u8>::new(), total)?;
         let mut load = InstrumentLoad {
@@ -90,6 +100,7 @@ impl InstrumentLoad {
             region_count: regions,
             decoder: None,
             regions: Vec::new(),
+            builder: None,
         };
         load.reserved
             .try_reserve_exact(samples)
@@ -190,26 +201,48 @@ impl InstrumentLoad {
         decoder.decode_some(&self.region_bytes, max, &mut self.regions).map_err(LoadError::Decode)
     }
 
-    /// The instrument, once every sample and region is in. On failure the
-    /// load comes back with the error, to be freed in steps (what is left
-    /// of it).
-    pub fn finish(self) -> Result<Instrument, (LoadError, Box<InstrumentLoad>)> {
-        let Some(decoder) = self.decoder.as_ref().filter(|d| d.left() == 0) else {
-            return Err((LoadError::Sequence("finished before every region was decoded"), Box::new(self)));
-        };
-        if self.samples.len() != self.sample_count {
-            return Err((LoadError::Sequence("finished before every sample was written"), Box::new(self)));
+    /// Does about `budget` units of building the instrument (checking its
+    /// regions, listing them by key: [`InstrumentBuilder`]) once every
+    /// sample and region is in; true when it is built. A region that fails
+    /// its checks fails the load (the main thread ran the same checks
+    /// before sending, so that means corrupt bytes).
+    pub fn build_some(&mut self, budget: usize) -> Result<bool, LoadError> {
+        if self.builder.is_none() {
+            if self.decoder.as_ref().is_none_or(|d| d.left() != 0) {
+                return Err(LoadError::Sequence("built before every region was decoded"));
+            }
+            if self.samples.len() != self.sample_count {
+                return Err(LoadError::Sequence("built before every sample was written"));
+            }
+            let (samples, regions) = (std::mem::take(&mut self.samples), std::mem::take(&mut self.regions));
+            self.builder = Some(InstrumentBuilder::new(samples, regions).map_err(LoadError::Instrument)?);
         }
-        let header = decoder.header.clone();
-        let InstrumentLoad { samples, regions, .. } = self;
-        // The main thread ran the same checks before sending (loader.rs,
-        // `Instrument::check_regions`), so a refusal here means corrupt
-        // bytes; then the parts are dropped at once, not in steps.
-        let mut instrument = Instrument::new(samples, regions).map_err(|e| {
-            (LoadError::Instrument(e), Box::new(InstrumentLoad::try_new(0, 0, 0, 0).expect("nothing to allocate")))
-        })?;
-        header.apply(&mut instrument);
-        Ok(instrument)
+        let builder = self.builder.as_mut().expect("set above");
+        match builder.step(budget) {
+            Ok(_) => Ok(builder.is_done()),
+            Err(e) => {
+                // Its samples go back to the load, to be freed in steps.
+                self.samples = self.builder.take().expect("set above").into_samples();
+                Err(LoadError::Instrument(e))
+            }
+        }
+    }
+
+    /// The instrument, once [`InstrumentLoad::build_some`] has built it; else
+    /// the load comes back with the error, to be freed in steps.
+    pub fn finish(mut self) -> Result<Instrument, (LoadError, Box<InstrumentLoad>)> {
+        let header = self.decoder.as_ref().map(|d| d.header.clone());
+        match (self.builder.take().map(InstrumentBuilder::finish), header) {
+            (Some(Ok(mut instrument)), Some(header)) => {
+                header.apply(&mut instrument);
+                Ok(instrument)
+            }
+            (Some(Err(builder)), _) => {
+                self.samples = builder.into_samples();
+                Err((LoadError::Sequence("finished before the instrument was built"), Box::new(self)))
+            }
+            _ => Err((LoadError::Sequence("finished before the instrument was built"), Box::new(self))),
+        }
     }
 
     /// Frees one sample's storage (the last first); false when none is left.
@@ -299,6 +332,7 @@ mod tests {
             load.append_region_bytes(piece)?;
         }
         while !load.decode_regions(3)? {}
+        while !load.build_some(5)? {}
         load.finish().map_err(|(e, _)| e)
     }
 
