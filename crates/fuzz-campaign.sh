@@ -13,8 +13,9 @@
 #                  (default "-s none --no-trace-compares"; "" for AddressSanitizer)
 #   ASAN_REPLAY=0  skip the replay
 #   MAX_SECONDS    stop the campaign after this long
+#   FORK_JOBS      libFuzzer jobs at once (default 1; one per core to use)
 #
-# libFuzzer runs in fork mode with one job (-fork=1) and goes on after a
+# libFuzzer runs in fork mode (-fork=FORK_JOBS, one job by default) and goes on after a
 # crash, timeout or out-of-memory (-ignore_*), so one bad input does not end
 # the campaign; each finding is kept in crates/<target>/fuzz/artifacts/parse/.
 # Inputs that add coverage go to crates/<target>/fuzz/fuzz-corpus/ (not
@@ -57,7 +58,7 @@ cargo "${toolchain[@]}" fuzz build "${fuzz_options[@]}" --target-dir target/camp
 SECONDS=0
 set +e
 cargo "${toolchain[@]}" fuzz run "${fuzz_options[@]}" --target-dir target/campaign parse fuzz-corpus ../tests/corpus -- \
-  -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -runs="$runs" "${limits[@]}" \
+  -fork="${FORK_JOBS:-1}" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -runs="$runs" "${limits[@]}" \
   ${MAX_SECONDS:+-max_total_time="$MAX_SECONDS"} >>"$log" 2>&1
 status=$?
 set -e
