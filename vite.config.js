@@ -13,14 +13,28 @@ export const isolationHeaders = {
 const require = createRequire(import.meta.url);
 
 /**
+ * The name a sample is published under: the packages' sharps ('D#1v8.mp3')
+ * written 's' ('Ds1v8.mp3'). A '#' must be escaped in a URL ('%23'), and
+ * static servers disagree on unescaping it (`vite preview` looks for a file
+ * named 'D%231v8.mp3' and answers with the page), so no published name has
+ * a character a URL must escape.
+ */
+export function publishedSampleName(name) {
+  const published = name.replaceAll('#', 's');
+  if (encodeURIComponent(published) !== published) throw new Error(`sample ${name}: no URL-safe name for it`);
+  return published;
+}
+
+/**
  * Serves the default piano's samples from their npm package at
- * /samples/<package>/<file> (in dev) and copies them into builds. Their
- * file names contain '#', which Vite's import pipeline cannot take.
+ * /samples/<package>/<published name> (in dev) and copies them into builds
+ * under those names (Vite's import pipeline cannot take the '#' in the
+ * packages' own names anyway).
  */
 function npmSamples(packages) {
   const files = packages.flatMap((pkg) => {
     const dir = join(dirname(require.resolve(`${pkg}/package.json`)), 'audio');
-    return require(pkg).map((name) => ({ url: `/samples/${pkg.split('/').pop()}/${name}`, path: join(dir, name) }));
+    return require(pkg).map((name) => ({ url: `/samples/${pkg.split('/').pop()}/${publishedSampleName(name)}`, path: join(dir, name) }));
   });
   const byUrl = new Map(files.map((f) => [f.url, f.path]));
   return {

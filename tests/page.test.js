@@ -483,6 +483,28 @@ describe('settings and robustness', () => {
     await page.close();
   });
 
+  test('a default piano that cannot load leaves the page as before “Start audio”, saying why; starting again plays', TIMEOUT, async () => {
+    const { page, errors } = await openPage(browser, server.url);
+    // A static host that answers one sample with its HTML page (as `vite
+    // preview` once did for names with '#').
+    const sample = '**/samples/piano-mp3-velocity8/A4v8.mp3';
+    await page.route(sample, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Sampler</title>' }));
+    await page.click('#start');
+    assert.equal(await page.evaluate(() => window.__samplerPage.ready.then(() => 'started', (e) => e.code)), 'instrument');
+    assert.match(await page.textContent('#status'), /^Could not load the piano: .*A4v8\.mp3: not audio .*Press “Start audio” to try again\.$/);
+    assert.equal(await page.isVisible('#load-progress'), false, 'no progress bar left standing');
+    assert.equal(await page.textContent('#load-text'), '');
+    for (const id of ['#instrument-select', '#instrument-files', '#instrument-folder', '#midi-input']) assert.equal(await page.isDisabled(id), true, `${id} disabled`);
+    assert.equal(await page.isDisabled('#start'), false);
+    assert.equal(await page.textContent('#start'), 'Start audio');
+    assert.equal(await page.evaluate(() => window.__samplerPage.sampler), null, 'no half-started sampler left');
+    await page.unroute(sample);
+    await startAudio(page);
+    assert.ok((await levelWhileHeld(page, 69)) > 3 * SILENT, 'the piano plays after starting again');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('without cross-origin isolation the page explains what to do, and starts by postMessage if the engine can', TIMEOUT, async () => {
     const plain = await startServerWithoutIsolation();
     try {

@@ -95,6 +95,14 @@ export class InstrumentPanel {
     $('drop-zone').classList.add('ready');
   }
 
+  /** Disables loading again (a start that failed), with no progress left showing. */
+  detach() {
+    this.sampler = null;
+    for (const id of ['instrument-select', 'instrument-files', 'instrument-folder']) $(id).disabled = true;
+    $('drop-zone').classList.remove('ready');
+    this.finished('');
+  }
+
   /** Runs loads one after the other, so the last one picked is the one that stays. */
   enqueue(task) {
     const run = this.queue.then(task);
@@ -132,9 +140,11 @@ export class InstrumentPanel {
   /** The built-in piano: `quick` (one layer, fast) or all layers and releases. */
   async loadPiano(quick) {
     const label = quick ? 'Loading piano' : 'Loading all velocity layers';
-    const result = await this.sampler.loadInstrument(PIANO, {
+    const { sampler } = this;
+    const result = await sampler.loadInstrument(PIANO, {
       regionFilter: quick ? quickPianoFilter : undefined,
-      onProgress: (p) => this.progress(p, label),
+      // A failed load's other samples still report; a detached panel shows none.
+      onProgress: (p) => this.sampler === sampler && this.progress(p, label),
     });
     $('instrument-select').value = 'piano';
     this.showPresets(null);

@@ -31,8 +31,12 @@ $('credit').textContent =
 const page = { context: null, sampler: null, analyser: null, meterAnalyser: null, instrument: null, engineLog: [] };
 let resolveReady;
 let rejectReady;
-page.ready = new Promise((res, rej) => { resolveReady = res; rejectReady = rej; });
-page.ready.catch(() => {}); // reported on the page; tests await it themselves
+/** A new `page.ready`, for each press of "Start audio". */
+const awaitReady = () => {
+  page.ready = new Promise((res, rej) => { resolveReady = res; rejectReady = rej; });
+  page.ready.catch(() => {}); // reported on the page; tests await it themselves
+};
+awaitReady();
 window.__samplerPage = page;
 
 const saved = loadSettings();
@@ -105,7 +109,9 @@ $('resume').addEventListener('click', () => page.context?.resume());
 
 async function start() {
   $('start').disabled = true;
+  if (page.ready.failed) awaitReady();
   let context;
+  let playable = false;
   try {
     status('Starting audio…');
     context = new AudioContext({ latencyHint: 'interactive' });
@@ -160,6 +166,7 @@ async function start() {
     $('keyboard').focus({ preventScroll: true }); // so space and the letter keys play at once
     showLatency = startMeters(sampler, meterAnalyser);
     connectMidi(sampler);
+    playable = true;
     resolveReady(page);
 
     if (await instruments.restore()) {
@@ -173,17 +180,36 @@ async function start() {
     status(`Ready: piano with ${full.regions} regions in ${page.fullMs} ms (${(full.bytes / 1048576).toFixed(1)} MiB). Play!`);
     page.fullyLoaded = true;
   } catch (err) {
-    if (err.code === 'not-isolated') {
-      status('Cannot start: this page is not cross-origin isolated (see the message above).');
-      context?.close();
-    } else if (err.code === 'worklet-failed' && page.sampler) {
+    if (err.code === 'worklet-failed' && page.sampler) {
       // The engine stopped for good; engine-status.js explains and offers a restart.
+    } else if (playable) {
+      // The one-layer piano (or the restored instrument) plays on.
+      instruments.finished('');
+      status(`Playable, but the rest of the piano could not load: ${err.message.replace(/\.$/, '')}.`);
     } else {
-      status(`Could not start: ${err.message}`);
-      $('start').disabled = false;
+      // Back to the page before "Start audio", saying why: no half-started
+      // sampler, no progress bar left standing, no pickers that load into nothing.
+      stopAudio(context);
+      if (err.code === 'not-isolated') {
+        status('Cannot start: this page is not cross-origin isolated (see the message above).');
+      } else {
+        const what = /^instrument/.test(err.code) ? 'load the piano' : 'start';
+        status(`Could not ${what}: ${err.message.replace(/\.$/, '')}. Press “Start audio” to try again.`);
+        $('start').disabled = false;
+      }
     }
+    page.ready.failed = true;
     rejectReady(err);
   }
+}
+
+/** Undoes a start that did not get as far as a playable piano. */
+function stopAudio(context) {
+  page.sampler?.dispose();
+  context?.close().catch(() => {});
+  Object.assign(page, { context: null, sampler: null, analyser: null, meterAnalyser: null });
+  instruments.detach();
+  notice('transport-warning', '');
 }
 
 function connectMidi(sampler) {
