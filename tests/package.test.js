@@ -16,6 +16,7 @@ import { launchBrowser, collectErrors } from './helpers/browser.js';
 import { serveStatic } from './helpers/static-server.js';
 import { wav16 } from './helpers/fixtures.js';
 import { pitchOf } from './helpers/measure.js';
+import { installFakeMidi } from './helpers/fake-midi.js';
 
 const ROOT = realpathSync(fileURLToPath(new URL('..', import.meta.url)));
 const TEMPLATE = fileURLToPath(new URL('./helpers/consumer-app/', import.meta.url));
@@ -154,6 +155,44 @@ describe('the packed npm package in a scratch app', () => {
     }
   });
 
+  for (const mode of ['ok', 'absent', 'denied']) {
+    test(`the README's Quick start, as written, plays with Web MIDI ${mode}`, TIMEOUT, async () => {
+      // The first js block under "Quick start: the package", with the
+      // instrument it names served by the app (a sine with root key C4).
+      const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+      const section = readme.slice(readme.indexOf('## Quick start: the package'));
+      const code = /```js\n([\s\S]*?)```/.exec(section)[1];
+      assert.match(code, /connectMidiInput/, 'the Quick start connects MIDI');
+      writeFileSync(join(app, 'quickstart.js'), `${code}\nwindow.quickStart = { context, sampler };\n`);
+      const server = await serveStatic(app);
+      const page = await browser.context.newPage();
+      const errors = collectErrors(page);
+      try {
+        await page.addInitScript(installFakeMidi, { mode });
+        await page.goto(`${server.url}quickstart.html`);
+        await page.waitForFunction(() => window.quickStart, null, { timeout: 20_000 }).catch(() => {
+          throw new Error(`the Quick start did not finish: ${errors.join('; ') || 'no error reported'}`);
+        });
+        const heard = await page.evaluate(async () => {
+          const { context, sampler } = window.quickStart;
+          const analyser = new AnalyserNode(context, { fftSize: 8192 });
+          sampler.node.connect(analyser);
+          document.querySelector('#play').click();
+          await new Promise((r) => setTimeout(r, 400));
+          const buf = new Float32Array(analyser.fftSize);
+          analyser.getFloatTimeDomainData(buf);
+          return { peak: buf.reduce((m, x) => Math.max(m, Math.abs(x)), 0), midi: sampler.midi !== null };
+        });
+        assert.ok(heard.peak > 0.01, `the play button sounds (peak ${heard.peak})`);
+        assert.equal(heard.midi, mode === 'ok', 'listening to Web MIDI only where there is MIDI');
+        assert.deepEqual(errors, []);
+      } finally {
+        await page.close();
+        await server.close();
+      }
+    });
+  }
+
   test('errors are the documented SamplerError codes, TypeErrors and RangeErrors', TIMEOUT, async () => {
     const server = await serveStatic(app);
     const page = await browser.context.newPage();
@@ -189,7 +228,9 @@ describe('the packed npm package in a scratch app', () => {
           missingInstrument: await outcome(() => sampler.loadInstrument('missing.sfz')),
         };
         Object.defineProperty(navigator, 'requestMIDIAccess', { value: undefined });
-        results.noMidi = await outcome(() => sampler.connectMidiInput('all'));
+        const midi = await sampler.connectMidiInput('all');
+        results.noMidi = `available ${midi.available}, ${midi.error instanceof SamplerError ? `SamplerError ${midi.error.code}` : midi.error}`;
+        results.noMidiRequired = await outcome(() => sampler.connectMidiInput('all', { required: true }));
         sampler.dispose();
         results.disposed = await outcome(() => sampler.loadSamples([{ channels: [[0, 1]], sampleRate: 48000, rootKey: 60 }]));
         return results;
@@ -210,7 +251,8 @@ describe('the packed npm package in a scratch app', () => {
         rootKey: 'RangeError',
         missingSample: 'SamplerError instrument',
         missingInstrument: 'SamplerError instrument',
-        noMidi: 'SamplerError midi-unavailable',
+        noMidi: 'available false, SamplerError midi-unavailable',
+        noMidiRequired: 'SamplerError midi-unavailable',
         disposed: 'SamplerError disposed',
       });
     } finally {

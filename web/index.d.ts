@@ -29,7 +29,11 @@ export type SamplerErrorCode =
   | 'instrument'
   /** The instrument's samples would not fit in the audio engine's memory (the previous instrument plays on). From `loadSamples` and `loadInstrument`. */
   | 'instrument-too-large'
-  /** No Web MIDI in this browser, or MIDI access was refused. From `connectMidiInput`. */
+  /**
+   * No Web MIDI in this browser, or MIDI access was refused: the `error` of
+   * the `MidiUnavailable` that `connectMidiInput` resolves to (it rejects
+   * with it only when called with `required: true`).
+   */
   | 'midi-unavailable'
   /** The sampler was disposed while, or before, the operation ran. */
   | 'disposed';
@@ -346,6 +350,9 @@ export interface SamplerStats {
 
 /** The Web MIDI inputs a sampler listens to (from `connectMidiInput`). */
 export interface MidiInputsTracker {
+  /** Web MIDI plays into the sampler. */
+  readonly available: true;
+  readonly error: null;
   readonly access: MIDIAccess;
   /** `'all'`, an input id, or null for none. */
   readonly selection: string | null;
@@ -358,6 +365,29 @@ export interface MidiInputsTracker {
   /** Stops listening. */
   close(): void;
 }
+
+/**
+ * What `connectMidiInput` resolves to when the browser has no Web MIDI
+ * (Safari, Firefox without its MIDI add-on) or the user refused access:
+ * everything but MIDI plays on. Its methods do nothing. Calling
+ * `connectMidiInput` again asks for access again.
+ */
+export interface MidiUnavailable {
+  readonly available: false;
+  /** Why: a `SamplerError` with code 'midi-unavailable' (its message says what to do; `cause` is the browser's error, if any). */
+  readonly error: SamplerError;
+  readonly access: null;
+  /** What was asked for, kept (it has no effect). */
+  readonly selection: string | null;
+  readonly channelFilter: null;
+  /** None. */
+  inputs(): MIDIInput[];
+  select(selection: 'all' | string | MIDIInput | null): void;
+  close(): void;
+}
+
+/** What `connectMidiInput` resolves to: check `available` before using `access` or the inputs. */
+export type MidiConnection = MidiInputsTracker | MidiUnavailable;
 
 /**
  * The lock-free event ring between the main thread and the audio thread
@@ -536,9 +566,13 @@ export class Sampler {
    * Plays from Web MIDI: `'all'` inputs (following hot-plug), one input or
    * its id. Asks for MIDI access the first time (or uses `options.access`).
    * `onActivity(input)` and `onMessage(status, data1, data2)` observe what
-   * arrives (for activity lights and key displays). Rejects with a
-   * `SamplerError` ('midi-unavailable') when the browser has no Web MIDI or
-   * access is refused.
+   * arrives (for activity lights and key displays). When the browser has no
+   * Web MIDI or access is refused it still resolves, to a `MidiUnavailable`
+   * (`available: false`, `error`: the `SamplerError` 'midi-unavailable'
+   * saying why), so the common path `await sampler.connectMidiInput('all')`
+   * never stops a page that can play without MIDI; pass `required: true` to
+   * reject with that error instead. Rejects with 'disposed' after
+   * `dispose()`.
    */
   connectMidiInput(
     selection?: 'all' | string | MIDIInput,
@@ -548,8 +582,10 @@ export class Sampler {
       /** Keeps only messages on channels (0..15) it returns true for (see MidiInputsTracker.channelFilter). */
       channelFilter?: ((channel: number) => boolean) | null;
       access?: MIDIAccess;
+      /** Reject with the 'midi-unavailable' error instead of resolving to a `MidiUnavailable` (default false). */
+      required?: boolean;
     },
-  ): Promise<MidiInputsTracker>;
+  ): Promise<MidiConnection>;
   /** Stops playing from Web MIDI. */
   disconnectMidi(): void;
   /**

@@ -12,7 +12,7 @@ import { MidiRing, FLAG_IMMEDIATE, MAX_CAPACITY as MAX_RING_CAPACITY, W_WRITE_IN
 import { MessageRing } from './message-ring.js';
 import { ContextClock, defaultScheduleDelay, lowestLatency, lowestLateAfter } from './clock.js';
 import { SamplerError, isolationProblem } from './errors.js';
-import { MidiInputs, requestMidiAccess, forEachChannelMessage, midiBytes } from './midi-input.js';
+import { MidiInputs, MidiUnavailable, requestMidiAccess, forEachChannelMessage, midiBytes } from './midi-input.js';
 import {
   optionsObject, checkData, checkChannel, checkInteger, checkFinite, checkTime, checkTimestamp, checkSampleEntry, finiteChannels, describe,
 } from './arguments.js';
@@ -662,17 +662,29 @@ export class Sampler {
 
   /**
    * Plays from Web MIDI: `'all'` inputs (following hot-plug), one input or
-   * its id. Resolves to the MidiInputs tracker (for listing devices).
-   * `onActivity(input)` and `onMessage(status, data1, data2)` observe what
-   * arrives (for activity lights and key displays). `channelFilter(channel)`
-   * (channel 0..15) keeps only the channels it returns true for, before they
-   * reach the sampler or onMessage; each call that passes it replaces it.
+   * its id. Resolves to the MidiInputs tracker (for listing devices), or,
+   * when the browser has no Web MIDI or access is refused, to a
+   * MidiUnavailable (`available` false, `error` the SamplerError
+   * 'midi-unavailable'), so that a page without MIDI still plays; with
+   * `required: true` that case rejects with the error instead. A later
+   * call asks for access again. `onActivity(input)` and `onMessage(status,
+   * data1, data2)` observe what arrives (for activity lights and key
+   * displays). `channelFilter(channel)` (channel 0..15) keeps only the
+   * channels it returns true for, before they reach the sampler or
+   * onMessage; each call that passes it replaces it.
    */
   async connectMidiInput(selection = 'all', options) {
-    const { onActivity, onMessage, access, channelFilter } = optionsObject(options, 'connectMidiInput');
+    const { onActivity, onMessage, access, channelFilter, required = false } = optionsObject(options, 'connectMidiInput');
+    if (typeof required !== 'boolean') throw new TypeError(`required must be true or false, got ${describe(required)}`);
     if (this._state === 'disposed') throw this._unusable();
     if (!this.midi) {
-      const midiAccess = access ?? (await requestMidiAccess());
+      let midiAccess = access;
+      try {
+        midiAccess ??= await requestMidiAccess();
+      } catch (err) {
+        if (required || err.code !== 'midi-unavailable') throw err;
+        return new MidiUnavailable(err, selection);
+      }
       this.midi = new MidiInputs(
         midiAccess,
         (s, d1, d2, len, timeStamp, port) => {

@@ -108,6 +108,9 @@ export async function requestMidiAccess(nav = globalThis.navigator) {
  */
 export class MidiInputs {
   constructor(access, deliver, activity = () => {}) {
+    /** Web MIDI plays into the sampler (see MidiUnavailable for the other case). */
+    this.available = true;
+    this.error = null;
     this.access = access;
     this.deliver = deliver;
     this.activity = activity;
@@ -162,5 +165,34 @@ export class MidiInputs {
   close() {
     this.select(null);
     this.access.removeEventListener?.('statechange', this.onStateChange);
+  }
+}
+
+/**
+ * What connectMidiInput resolves to when the browser has no Web MIDI or
+ * access was refused: the rest of the sampler plays on, `error` says why
+ * (SamplerError 'midi-unavailable'), and the methods of MidiInputs do
+ * nothing (there is nothing to list or listen to).
+ */
+export class MidiUnavailable {
+  constructor(error, selection) {
+    this.available = false;
+    this.error = error;
+    this.access = null;
+    this.channelFilter = null;
+    this.selection = null;
+    this.select(selection);
+  }
+
+  inputs() {
+    return [];
+  }
+
+  select(selection) {
+    this.selection = selection && typeof selection === 'object' ? selection.id : selection;
+  }
+
+  close() {
+    this.select(null);
   }
 }

@@ -34,12 +34,13 @@ export async function connectMidiPanel(sampler, saved, { onMessage, onReset, acc
     entry.timer = setTimeout(() => entry.light.classList.remove('on'), LIGHT_MS);
   };
 
-  let tracker;
-  try {
-    tracker = await sampler.connectMidiInput(saved.midiInput || 'all', { onActivity: flash, onMessage, channelFilter, access });
-  } catch (err) {
+  // Without Web MIDI (or permission) this resolves, saying why; it rejects
+  // only when the sampler cannot take MIDI at all (disposed).
+  const tracker = await sampler.connectMidiInput(saved.midiInput || 'all', { onActivity: flash, onMessage, channelFilter, access })
+    .catch((error) => ({ available: false, error }));
+  if (!tracker.available) {
     message.hidden = false;
-    message.textContent = err.message;
+    message.textContent = tracker.error.message;
     select.title = 'Web MIDI is not available: see the message above.';
     list.replaceChildren(Object.assign(document.createElement('li'), { textContent: 'No MIDI access.' }));
     return null;
