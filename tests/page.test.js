@@ -5,7 +5,7 @@
 // the messages for what the browser does not allow.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, existsSync } from 'node:fs';
+import { mkdirSync, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from './helpers/browser.js';
 import { startDevServer, startServerWithoutIsolation } from './helpers/server.js';
@@ -133,31 +133,47 @@ describe('playing the on-screen and computer keyboards', () => {
     await cdp.detach();
   });
 
-  test('computer keys: Y plays A4, space sustains it after the key is up, arrows shift the octave', TIMEOUT, async () => {
+  test('computer keys as in a DAW: A-row white keys, W-row black keys, Z/X the octave; H plays A4, space sustains it', TIMEOUT, async () => {
     await page.focus('#keyboard');
+    // The layout, key by key (by physical position): A is C4, W C#4, K C5.
+    const lit = async (key) => {
+      await page.keyboard.down(key);
+      const note = await page.evaluate(() => Number(document.querySelector('.key.down')?.dataset.note ?? -1));
+      await page.keyboard.up(key);
+      await page.waitForFunction(() => !document.querySelector('.key.down'));
+      return note;
+    };
+    const played = {};
+    for (const key of ['a', 'w', 's', 'e', 'd', 'f', 't', 'g', 'y', 'h', 'u', 'j', 'k', 'o', 'l', 'p', ';', "'"]) played[key] = await lit(key);
+    assert.deepEqual(Object.values(played), Array.from({ length: 18 }, (_, i) => 60 + i), `notes: ${JSON.stringify(played)}`);
+    assert.match(await page.textContent('#octave'), /C4–F5/);
+    // The page says the same as the README.
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    assert.match(readme.replace(/\s+/g, ' '), /computer keys `A S D F G H J K` \(white\), `W E T Y U` \(black\), `Z`\/`X` an octave down\/up/);
+    assert.match(await page.textContent('.keyboard-bar'), /A S D F G H J K.*white.*W E T Y U.*black.*Z.*X.*octave/);
     // Without the pedal: released, silent within the release time.
     assert.ok((await waitForSilence(page)) < SILENT);
-    await page.keyboard.down('y');
+    await page.keyboard.down('h');
     await page.waitForTimeout(300);
     assert.equal(await isLit(page, 69), true);
     const held = await level(page);
-    await page.keyboard.up('y');
+    await page.keyboard.up('h');
     await page.waitForTimeout(800);
     const unsustained = await level(page);
     // Held down as long: the level a sustained note should have (the
     // piano's own decay).
     assert.ok((await waitForSilence(page)) < SILENT);
-    await page.keyboard.down('y');
+    await page.keyboard.down('h');
     await page.waitForTimeout(1100);
     const heldLong = await level(page);
-    await page.keyboard.up('y');
+    await page.keyboard.up('h');
     // With the pedal down before the key comes up, the note rings on.
     assert.ok((await waitForSilence(page)) < SILENT);
-    await page.keyboard.down('y');
+    await page.keyboard.down('h');
     await page.waitForTimeout(300);
     await page.keyboard.down(' ');
     assert.equal(await page.evaluate(() => document.getElementById('sustain').classList.contains('on')), true);
-    await page.keyboard.up('y');
+    await page.keyboard.up('h');
     await page.waitForTimeout(800);
     const sustained = await level(page);
     console.log(`# A4 held ${held.toFixed(4)}; 0.8 s after the key is up: ${unsustained.toExponential(2)} without, ${sustained.toFixed(4)} with the pedal, ${heldLong.toFixed(4)} still held`);
@@ -165,13 +181,15 @@ describe('playing the on-screen and computer keyboards', () => {
     assert.ok(sustained > 3 * SILENT && sustained > heldLong / 2, `sustained note rings on like a held one: ${sustained} vs ${heldLong}`);
     await page.keyboard.up(' ');
     assert.ok((await waitForSilence(page)) < SILENT, 'pedal up: silent');
-    // → moves the rows up an octave: Y is A5.
-    await page.keyboard.press('ArrowRight');
-    assert.match(await page.textContent('#octave'), /C4–E6/);
-    await page.keyboard.down('y');
+    // X moves the keys up an octave (H is A5), Z down again; neither plays.
+    await page.keyboard.press('x');
+    assert.match(await page.textContent('#octave'), /C5–F6/);
+    assert.equal(await page.locator('.key.down').count(), 0, 'X plays no note');
+    await page.keyboard.down('h');
     await page.waitForFunction(() => document.querySelector('.key[data-note="81"]').classList.contains('down'));
-    await page.keyboard.up('y');
-    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.up('h');
+    await page.keyboard.press('z');
+    assert.match(await page.textContent('#octave'), /C4–F5/);
     assert.deepEqual(errors, []);
   });
 

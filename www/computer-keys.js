@@ -1,14 +1,16 @@
-// Playing from the computer keyboard: two octaves on two rows (by physical
-// key position, e.code, so the layout is the same on AZERTY or QWERTZ),
-// ← / → shift the octave, and the space bar is the sustain pedal (CC64).
+// Playing from the computer keyboard, laid out as in most DAWs: the A row
+// plays the white keys and the W row above it the black keys (by physical
+// key position, e.code, so the layout is the same on AZERTY or QWERTZ), Z
+// and X move them an octave down and up, and the space bar is the sustain
+// pedal (CC64).
 
-// Z S X D C V G B H N J M , : the lower octave; Q 2 W 3 E ... P: the upper.
-const LOWER = ['KeyZ', 'KeyS', 'KeyX', 'KeyD', 'KeyC', 'KeyV', 'KeyG', 'KeyB', 'KeyH', 'KeyN', 'KeyJ', 'KeyM', 'Comma', 'KeyL', 'Period', 'Semicolon', 'Slash'];
-const UPPER = ['KeyQ', 'Digit2', 'KeyW', 'Digit3', 'KeyE', 'KeyR', 'Digit5', 'KeyT', 'Digit6', 'KeyY', 'Digit7', 'KeyU', 'KeyI', 'Digit9', 'KeyO', 'Digit0', 'KeyP'];
-const OFFSETS = new Map([...LOWER.map((code, i) => [code, i]), ...UPPER.map((code, i) => [code, 12 + i])]);
+// A W S E D F T G Y H U J K O L P ; ' : C4 up to F5 at octave shift 0.
+const ROW = ['KeyA', 'KeyW', 'KeyS', 'KeyE', 'KeyD', 'KeyF', 'KeyT', 'KeyG', 'KeyY', 'KeyH', 'KeyU', 'KeyJ', 'KeyK', 'KeyO', 'KeyL', 'KeyP', 'Semicolon', 'Quote'];
+const OFFSETS = new Map(ROW.map((code, i) => [code, i]));
+const OCTAVE_KEYS = { KeyZ: -1, KeyX: 1 };
 
-const BASE = 48; // C3 on the lower row at octave shift 0
-export const MIN_SHIFT = -3;
+const BASE = 60; // middle C on the A key at octave shift 0
+export const MIN_SHIFT = -4;
 export const MAX_SHIFT = 3;
 
 /** True where typing belongs to the focused element, not to the instrument. */
@@ -25,7 +27,7 @@ function controlTarget(target) {
 
 /**
  * Listens on `window`. `play(note, on)` for notes, `sustain(down)` for the
- * pedal, `octaveChanged(shift)` when ← / → move the rows. `isActive()`
+ * pedal, `octaveChanged(shift)` when Z / X move the keys. `isActive()`
  * says whether audio is running.
  */
 export function attachComputerKeys({ play, sustain, octaveChanged, isActive, shift = 0 }) {
@@ -41,15 +43,17 @@ export function attachComputerKeys({ play, sustain, octaveChanged, isActive, shi
 
   window.addEventListener('keydown', (e) => {
     if (!isActive() || e.ctrlKey || e.metaKey || e.altKey || typingTarget(e.target)) return;
-    if (e.code === 'Space' || e.code === 'ArrowLeft' || e.code === 'ArrowRight') {
+    if (e.code === 'Space') {
       if (controlTarget(e.target)) return;
       e.preventDefault(); // no page scrolling
+      if (!e.repeat) sustain((pedal = true));
+      return;
+    }
+    if (e.code in OCTAVE_KEYS) {
+      e.preventDefault();
       if (e.repeat) return;
-      if (e.code === 'Space') sustain((pedal = true));
-      else {
-        octave = Math.min(MAX_SHIFT, Math.max(MIN_SHIFT, octave + (e.code === 'ArrowLeft' ? -1 : 1)));
-        octaveChanged(octave);
-      }
+      octave = Math.min(MAX_SHIFT, Math.max(MIN_SHIFT, octave + OCTAVE_KEYS[e.code]));
+      octaveChanged(octave);
       return;
     }
     const offset = OFFSETS.get(e.code);
@@ -77,7 +81,7 @@ export function attachComputerKeys({ play, sustain, octaveChanged, isActive, shi
   window.addEventListener('blur', releaseAll);
   return {
     get octave() { return octave; },
-    /** The notes the two rows play now: [lowest, highest]. */
-    range: () => [BASE + 12 * octave, BASE + 12 * octave + UPPER.length + 11],
+    /** The notes the keys play now: [lowest, highest]. */
+    range: () => [BASE + 12 * octave, BASE + 12 * octave + ROW.length - 1],
   };
 }
