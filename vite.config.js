@@ -44,8 +44,17 @@ function npmSamples(packages) {
         const path = byUrl.get(decodeURIComponent((req.url ?? '').split('?')[0]));
         if (!path) return next();
         res.setHeader('Content-Type', 'audio/mpeg');
+        res.setHeader('Accept-Ranges', 'bytes');
         for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
-        res.end(readFileSync(path));
+        const body = readFileSync(path);
+        // The page's first piano step asks for the start of each sample
+        // (www/quick-piano.js), as static servers allow.
+        const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+        if (!range) return res.end(body);
+        const start = Number(range[1]);
+        const end = Math.min(body.length - 1, range[2] ? Number(range[2]) : body.length - 1);
+        if (start > end) return res.writeHead(416, { 'Content-Range': `bytes */${body.length}` }).end();
+        res.writeHead(206, { 'Content-Range': `bytes ${start}-${end}/${body.length}` }).end(body.subarray(start, end + 1));
       });
     },
     generateBundle() {

@@ -15,6 +15,7 @@ import { openPage, startAudio, level, recent, waitForSilence, SILENT, pixelStats
 import { filesFromDrop, filesFromInput, describeEntries } from '../www/dropped-files.js';
 
 const TIMEOUT = { timeout: 120_000 };
+const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const SHOTS = fileURLToPath(new URL('../test-results/', import.meta.url));
 const CONTROLS = ['#start', '#midi-input', '#midi-channel', '#instrument-select', '#instrument-files', '#instrument-folder',
   '#latency-mode', '#set-volume', '#set-polyphony', '#set-interpolation', '#set-velocity-curve', '#set-transpose', '#set-bend-range', '#forget'];
@@ -221,6 +222,38 @@ describe('playing the on-screen and computer keyboards', () => {
     assert.match(await page.textContent('#latency'), /lowest/);
     assert.equal(await page.evaluate(() => window.__samplerPage.sampler.latencyMode), 'lowest');
     await page.selectOption('#latency-mode', 'constant');
+  });
+});
+
+describe("the piano's first step (www/quick-piano.js)", () => {
+  test('each sample, cut to its first bytes, outlasts the fade; a chord of every sample is silent from the fade on, before any cut', TIMEOUT, async () => {
+    const { page, errors } = await openPage(browser, server.url);
+    const r = await page.evaluate(async (api) => {
+      const { quickPianoFiles, quickSamples, FADED_BY } = await import('/quick-piano.js');
+      const { createSampler } = await import(api);
+      const files = await quickPianoFiles('/instruments/salamander-grand.sfz');
+      const decoder = new OfflineAudioContext(1, 1, 44100);
+      let shortest = Infinity;
+      for (const { file } of files.slice(1)) shortest = Math.min(shortest, (await decoder.decodeAudioData(await file.arrayBuffer())).duration);
+      // Every sample's root key held at once, past the fade.
+      const rate = 48000;
+      const ctx = new OfflineAudioContext(1, Math.round(rate * (FADED_BY + 0.5)), rate);
+      const sampler = await createSampler(ctx);
+      sampler.node.connect(ctx.destination);
+      const loaded = await sampler.loadInstrument(files);
+      for (const { root } of quickSamples('/instruments/salamander-grand.sfz')) sampler.noteOn(root, 100, { time: 0 });
+      const out = (await ctx.startRendering()).getChannelData(0);
+      const peak = (from, to) => out.subarray(Math.round(from * rate), Math.round(to * rate)).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+      return { FADED_BY, shortest, regions: loaded.regions, samples: loaded.samples, early: peak(0, 1), late: peak(FADED_BY + 0.01, FADED_BY + 0.5) };
+    }, `/@fs${ROOT}/web/index.js`);
+    console.log(`# first step: ${r.regions} regions; shortest cut sample ${r.shortest.toFixed(2)} s, silent by ${r.FADED_BY} s; chord peak ${r.early.toFixed(3)} in its first second, ${r.late.toExponential(1)} after the fade`);
+    assert.equal(r.regions, 30);
+    assert.equal(r.samples, 30);
+    assert.ok(r.shortest > r.FADED_BY + 0.2, `the shortest cut sample (${r.shortest.toFixed(2)} s) outlasts the fade (${r.FADED_BY} s)`);
+    assert.ok(r.early > 0.05, `the chord sounds (peak ${r.early})`);
+    assert.ok(r.late < 1e-5, `silent after the fade (peak ${r.late})`);
+    assert.deepEqual(errors, []);
+    await page.close();
   });
 });
 
@@ -507,6 +540,7 @@ describe('settings and robustness', () => {
     // preview` once did for names with '#').
     const sample = '**/samples/piano-mp3-velocity8/A4v8.mp3';
     await page.route(sample, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Sampler</title>' }));
+    await page.reload(); // the page fetches the piano's first step as it opens
     await page.click('#start');
     assert.equal(await page.evaluate(() => window.__samplerPage.ready.then(() => 'started', (e) => e.code)), 'instrument');
     assert.match(await page.textContent('#status'), /^Could not load the piano: .*A4v8\.mp3: not audio .*Press “Start audio” to try again\.$/);

@@ -3,15 +3,13 @@
 // what to do, and a program list for SoundFonts.
 
 import { filesFromInput, filesFromDrop, describeEntries } from './dropped-files.js';
+import { quickPianoFiles } from './quick-piano.js';
 import * as store from './persistence.js';
 
 const $ = (id) => document.getElementById(id);
 
 export const PIANO = '/instruments/salamander-grand.sfz';
 export const PIANO_NAME = 'Salamander Grand Piano (built in)';
-
-/** One velocity layer across all velocities, attack samples only: playable fast. */
-const quickPianoFilter = (r, url) => (url.includes('velocity8') && r.trigger === 'Attack' ? { ...r, vel_lo: 1, vel_hi: 127 } : null);
 
 const count = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
@@ -45,7 +43,7 @@ export class InstrumentPanel {
   bindInputs() {
     const select = $('instrument-select');
     select.addEventListener('change', () => {
-      if (select.value === 'piano') this.enqueue(() => this.loadPiano(false));
+      if (select.value === 'piano') this.enqueue(() => this.loadPiano());
       else if (this.user) this.enqueue(() => this.loadUser(this.user.entries, { preset: this.user.preset, name: this.user.name }));
     });
     for (const id of ['instrument-files', 'instrument-folder']) {
@@ -137,18 +135,34 @@ export class InstrumentPanel {
     $('load-text').textContent = text;
   }
 
-  /** The built-in piano: `quick` (one layer, fast) or all layers and releases. */
-  async loadPiano(quick) {
+  /**
+   * Fetches the piano's first step (one layer, the first seconds of each
+   * sample, 1.4 MiB: see quick-piano.js). It needs no sampler, so the page
+   * asks for it as it opens and "Start audio" finds it there. Resolves to
+   * the files for loadPiano.
+   */
+  fetchQuickPiano() {
+    const files = quickPianoFiles(PIANO);
+    files.catch(() => {}); // reported by the loadPiano that awaits it
+    return files;
+  }
+
+  /**
+   * The built-in piano: its first step from `quickFiles` (fetchQuickPiano),
+   * or, without them, all layers and releases.
+   */
+  async loadPiano(quickFiles = null) {
+    const quick = quickFiles !== null;
     const label = quick ? 'Loading piano' : 'Loading all velocity layers';
     const { sampler } = this;
-    const result = await sampler.loadInstrument(PIANO, {
-      regionFilter: quick ? quickPianoFilter : undefined,
-      // A failed load's other samples still report; a detached panel shows none.
-      onProgress: (p) => this.sampler === sampler && this.progress(p, label),
-    });
+    // A failed load's other samples still report; a detached panel shows none.
+    const show = (p) => this.sampler === sampler && this.progress(p, label);
+    show({});
+    // The first step as float32: no conversion to 16-bit on the way to playable.
+    const result = await sampler.loadInstrument(quick ? await quickFiles : PIANO, { onProgress: show, sampleFormat: quick ? 'float32' : undefined });
     $('instrument-select').value = 'piano';
     this.showPresets(null);
-    this.finished(`${PIANO_NAME}: ${result.regions} regions, ${mb(result.bytes)}${quick ? ' (one velocity layer while the rest loads)' : ''}.`);
+    this.finished(`${PIANO_NAME}: ${result.regions} regions, ${mb(result.bytes)}${quick ? ' (one velocity layer, notes fading after 2 s, while the rest loads)' : ''}.`);
     this.onLoaded?.({ ...result, name: PIANO_NAME, builtIn: true, quick });
     return result;
   }
