@@ -233,6 +233,26 @@ describe('user files through loadInstrument', () => {
     }
   });
 
+  test('a refused file is named once, at the start of the message, from files and from URLs', TIMEOUT, async () => {
+    const dir = writeFixtures('named-once', { 'x.sf2': 'RIFF\x04\0\0\0WAVE', 'fake.wav': 'RIFF....WAVEfmt garbage' });
+    const cases = [
+      [{ files: { 'x.sf2': 'RIFF\x04\0\0\0WAVE' } }, /^x\.sf2: not a SoundFont 2 file: the RIFF form type is 'WAVE'/],
+      [{ files: { 'x.sf2': 'hello' } }, /^x\.sf2: not a SoundFont 2 file: the file is 5 bytes/],
+      [{ files: { 'fake.wav': 'RIFF....WAVEfmt garbage' } }, /^fake\.wav: not audio the browser can decode/],
+      [{ files: { 'miss.sfz': '<region> sample=a.wav' } }, /^miss\.sfz: the file "a\.wav" is missing/],
+      [{ url: `/@fs${dir}x.sf2` }, /^http:\/\/[^ ]*\/x\.sf2: not a SoundFont 2 file/],
+      [{ url: `/@fs${dir}fake.wav` }, /^http:\/\/[^ ]*\/fake\.wav: not audio/],
+    ];
+    for (const [source, expected] of cases) {
+      const r = await render(source);
+      const where = source.url ?? Object.keys(source.files)[0];
+      assert.equal(r.error?.code, 'instrument', `${where}: ${JSON.stringify(r.error)}`);
+      assert.match(r.error.message, expected);
+      const name = /[^/]+\.\w+(?=: )/.exec(r.error.message)[0];
+      assert.equal(r.error.message.split(name).length - 1, 1, `"${name}" once in: ${r.error.message}`);
+    }
+  });
+
   test('progress from URLs counts response bytes with their Content-Length', TIMEOUT, async () => {
     const files = { 'p.sfz': '<region> sample=a.wav amp_veltrack=0\n', 'a.wav': wav16(new Array(RATE).fill(0.25), RATE) };
     const dir = writeFixtures('progress-url', files);

@@ -418,6 +418,7 @@ describe('instruments from files', () => {
       'tone.wav': wav16(sine(440, 2), rate),
       'notes.txt': 'not an instrument',
       'broken.wav': Buffer.from('RIFF....WAVEfmt garbage that is not audio'),
+      'empty.sfz': '',
     });
   });
 
@@ -449,6 +450,15 @@ describe('instruments from files', () => {
     assert.match(await page.textContent('#instrument-error'), /No instrument in notes\.txt: pick an \.sfz file together with its samples/);
     await page.setInputFiles('#instrument-files', `${dir}broken.wav`);
     await page.waitForFunction(() => /Could not load broken\.wav: /.test(document.getElementById('instrument-error').textContent));
+    const broken = await page.textContent('#instrument-error');
+    assert.match(broken, /^Could not load broken\.wav: not audio the browser can decode/);
+    assert.equal(broken.split('broken.wav').length - 1, 1, `the file named once: ${broken}`);
+    // An empty SFZ: said so, not "pick the whole folder".
+    await page.setInputFiles('#instrument-files', `${dir}empty.sfz`);
+    await page.waitForFunction(() => /Could not load empty\.sfz: /.test(document.getElementById('instrument-error').textContent));
+    const empty = await page.textContent('#instrument-error');
+    assert.match(empty, /^Could not load empty\.sfz: no <region> found\. .*no sounds/);
+    assert.doesNotMatch(empty, /folder/);
     const still = await pitchPlayed(page, 60);
     assert.ok(Math.abs(1200 * Math.log2(still / 440)) < 5, `tone.wav still plays: ${still.toFixed(1)} Hz, ${await page.textContent('#load-text')}`);
     // A reload restores it instead of the full piano.
@@ -614,7 +624,7 @@ describe('files from a drop or a picker (unit)', () => {
     const picked = [Object.assign(new File(['x'], 'a.wav'), { webkitRelativePath: 'Kit/a.wav' }), Object.assign(new File(['x'], 'kit.sfz'), { webkitRelativePath: 'Kit/kit.sfz' })];
     const entries = filesFromInput(picked);
     assert.deepEqual(entries.map((e) => e.path), ['Kit/a.wav', 'Kit/kit.sfz']);
-    assert.deepEqual(describeEntries(entries), { name: 'kit.sfz', single: false });
+    assert.deepEqual(describeEntries(entries), { name: 'kit.sfz', main: 'Kit/kit.sfz', single: false });
     assert.match(describeEntries([{ path: 'readme.txt' }]).error, /No instrument in readme\.txt: pick an \.sfz file/);
   });
 });

@@ -16,6 +16,15 @@ export class SamplerError extends Error {
   }
 }
 
+/**
+ * `message` about the file `name`, naming it once at its start: messages
+ * pass through several layers that each know the file (the parsers name
+ * it themselves), and only the first to name it does.
+ */
+export function aboutFile(name, message) {
+  return message.startsWith(`${name}: `) ? message : `${name}: ${message}`;
+}
+
 /** Why this page cannot use SharedArrayBuffer, or null when it can. */
 export function isolationProblem() {
   if (globalThis.crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined') return null;

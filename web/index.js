@@ -11,7 +11,7 @@
 import { MidiRing, FLAG_IMMEDIATE, MAX_CAPACITY as MAX_RING_CAPACITY, W_WRITE_INDEX } from './ring.js';
 import { MessageRing } from './message-ring.js';
 import { ContextClock, defaultScheduleDelay, lowestLatency, lowestLateAfter } from './clock.js';
-import { SamplerError, isolationProblem } from './errors.js';
+import { SamplerError, isolationProblem, aboutFile } from './errors.js';
 import { MidiInputs, MidiUnavailable, requestMidiAccess, forEachChannelMessage, midiBytes } from './midi-input.js';
 import {
   optionsObject, checkData, checkChannel, checkInteger, checkFinite, checkTime, checkTimestamp, checkSampleEntry, finiteChannels, describe,
@@ -617,7 +617,7 @@ export class Sampler {
     try {
       encoded = encodeInstrument(regions, options, samples);
     } catch (err) {
-      throw new SamplerError('instrument', `${name}: ${err.message}`, { cause: err });
+      throw new SamplerError('instrument', aboutFile(name, err.message), { cause: err });
     }
     const transfer = [encoded.buffer, ...samples.flatMap((s) => s.channels.map((c) => c.buffer))];
     const message = {
@@ -629,7 +629,7 @@ export class Sampler {
     try {
       reply = await this._request('instrument', message, transfer);
     } catch (err) {
-      if (err.code === 'instrument-too-large' || err.code === 'instrument') err.message = `${name}: ${err.message}`;
+      if (err.code === 'instrument-too-large' || err.code === 'instrument') err.message = aboutFile(name, err.message);
       throw err;
     }
     // How the copy into the engine went: in how many steps (tasks on the

@@ -5,7 +5,7 @@
 // JSON instrument, or audio files mapped by the note names in their names.
 
 import { parseSfz, SoundFontFile } from './generated/sampler_wasm.js';
-import { SamplerError } from './errors.js';
+import { SamplerError, aboutFile } from './errors.js';
 import { openSource, chooseMainFile, kindOf, baseName } from './file-source.js';
 import { decodeAudio, applySampleInfo, mapLimited } from './instrument-loader.js';
 import { mapByNoteNames, parseJsonInstrument, noteFromFileName } from './note-mapping.js';
@@ -76,7 +76,7 @@ export class Progress {
 }
 
 const instrumentError = (where, err) =>
-  err instanceof SamplerError ? err : new SamplerError('instrument', `${where}: ${err.message}`, { cause: err });
+  err instanceof SamplerError ? err : new SamplerError('instrument', aboutFile(where, err.message), { cause: err });
 
 /**
  * Reads and decodes an instrument. Returns { kind, name, samples, regions,
@@ -300,7 +300,8 @@ async function readSoundFont(ctx, main) {
   let font;
   try {
     const bytes = new Uint8Array(await source.readBytes(main, progress.onBytes, progress.onSize));
-    font = new SoundFontFile(baseName(main), bytes);
+    // Named as every other message names it: the parser's messages start with it.
+    font = new SoundFontFile(source.label(main), bytes);
   } catch (err) {
     throw instrumentError(source.label(main), err);
   }

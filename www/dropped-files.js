@@ -63,5 +63,5 @@ export function describeEntries(entries) {
     return { error: `No instrument in ${names}${entries.length > 3 ? ', …' : ''}: pick an .sfz file together with its samples (or its whole folder), an .sf2/.sf3 SoundFont, a .json instrument, or audio files (.wav, .flac, .ogg, .mp3; named by note, like C4.wav, to map several).` };
   }
   const name = main.path.split('/').pop();
-  return { name, single: entries.length === 1 };
+  return { name, main: main.path, single: entries.length === 1 };
 }

@@ -189,7 +189,9 @@ export class InstrumentPanel {
       });
     } catch (err) {
       this.finished('');
-      this.showError(`Could not load ${what.name}: ${err.message.replace(/\.$/, '')}. ${hint(what.name)}`);
+      // The package's message starts with the file's name when it is about one file.
+      const reason = err.message.startsWith(`${what.name}: `) ? err.message.slice(what.name.length + 2) : err.message;
+      this.showError(`Could not load ${what.name}: ${reason.replace(/\.$/, '')}. ${hint(what.main, reason)}`.trim());
       throw err;
     }
     const loadedName = result.name ?? name ?? what.name;
@@ -239,9 +241,13 @@ export class InstrumentPanel {
   }
 }
 
-/** What to do about a failed load, by the kind of file. */
-function hint(name) {
-  if (/\.sfz$/i.test(name)) return 'Pick the SFZ\'s whole folder (or drop it), so that its sample files come along.';
-  if (/\.sf[23]$/i.test(name)) return 'Check that the file is a complete SoundFont (SF2, or SF3 with Ogg Vorbis samples).';
+/** What to do about a failed load of the instrument file `main`, by its kind and what went wrong. */
+function hint(main, reason) {
+  if (/\.sfz$/i.test(main)) {
+    if (/is missing from the files given/.test(reason)) return 'Pick the SFZ\'s whole folder (or drop it), so that its sample files come along.';
+    if (/no <region> found/.test(reason)) return 'The file defines no sounds: it is empty, or only a part of an instrument that other .sfz files #include.';
+    return '';
+  }
+  if (/\.sf[23]$/i.test(main)) return 'Check that the file is a complete SoundFont (SF2, or SF3 with Ogg Vorbis samples).';
   return 'Check that the file is a WAV, FLAC, Ogg or MP3 file this browser can decode, or pick another.';
 }
