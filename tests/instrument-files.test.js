@@ -162,8 +162,13 @@ describe('user files through loadInstrument', () => {
     });
     assert.equal(r.error, undefined, JSON.stringify(r.error));
     assert.equal(r.result.kind, 'files');
+    assert.equal(r.result.name, '3 audio files', 'loose files are not named after the first of them');
     assert.equal(r.result.regions, 3);
     assert.deepEqual(r.result.warnings, ['notes.txt: not an audio file; left out']);
+    // A folder of them is named after the folder.
+    const folder = await render({ files: { 'My Kit/C4.wav': files['A4.wav'], 'My Kit/sub/D4.wav': files['A4.wav'] }, asEntries: true });
+    assert.equal(folder.error, undefined, JSON.stringify(folder.error));
+    assert.equal(folder.result.name, 'My Kit');
     const window = (t) => r.out.slice(Math.round(t * RATE), Math.round(t * RATE) + 8192);
     // Pitch: C4 as recorded, D4 from the C4 sample (nearest root), B4 from A4.
     assert.ok(Math.abs(cents(pitchOf(window(0.1), RATE), c4)) < 1);

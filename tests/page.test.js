@@ -625,6 +625,9 @@ describe('files from a drop or a picker (unit)', () => {
     const entries = filesFromInput(picked);
     assert.deepEqual(entries.map((e) => e.path), ['Kit/a.wav', 'Kit/kit.sfz']);
     assert.deepEqual(describeEntries(entries), { name: 'kit.sfz', main: 'Kit/kit.sfz', single: false });
+    // Audio files alone: named after their folder, not the first file.
+    const wavs = filesFromInput(['C4', 'D4'].map((n) => Object.assign(new File(['x'], `${n}.wav`), { webkitRelativePath: `Kit/${n}.wav` })));
+    assert.deepEqual(describeEntries(wavs), { name: 'Kit', main: 'Kit/C4.wav', single: false });
     assert.match(describeEntries([{ path: 'readme.txt' }]).error, /No instrument in readme\.txt: pick an \.sfz file/);
   });
 });

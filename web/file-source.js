@@ -51,6 +51,17 @@ export function baseName(path) {
 }
 
 /**
+ * A name for a set of audio files without an instrument file: the folder
+ * they all lie in (a dropped or picked folder), else how many they are.
+ * Never the first file's name, which would name the set after one note.
+ */
+export function nameOfFileSet(paths) {
+  const top = paths[0]?.split('/')[0];
+  if (paths.length && paths.every((p) => p.includes('/') && p.split('/')[0] === top)) return top;
+  return `${paths.length} audio file${paths.length === 1 ? '' : 's'}`;
+}
+
+/**
  * [{ path, file }] for what the API accepts as user files: a File or Blob
  * (with a name), a FileList or an array of them, or array entries
  * `{ file, path }`. A File's path is its `webkitRelativePath` (set when a

@@ -238,6 +238,12 @@ export interface LoadedInstrument extends CopyReport {
   bytes: number;
   warnings: string[];
   kind: 'sfz' | 'sf2' | 'sf3' | 'json' | 'audio' | 'files';
+  /**
+   * For people: the instrument file's name without its extension (a
+   * SoundFont's title, a JSON instrument's `name`); for a set of audio files
+   * (`kind` 'files'), the folder they lie in, else how many they are ("12
+   * audio files").
+   */
   name: string;
   /** SoundFonts: every preset, and the one loaded. */
   presets?: SoundFontPreset[];

@@ -6,7 +6,7 @@
 
 import { parseSfz, SoundFontFile } from './generated/sampler_wasm.js';
 import { SamplerError, aboutFile } from './errors.js';
-import { openSource, chooseMainFile, kindOf, baseName } from './file-source.js';
+import { openSource, chooseMainFile, kindOf, baseName, nameOfFileSet } from './file-source.js';
 import { decodeAudio, applySampleInfo, mapLimited } from './instrument-loader.js';
 import { mapByNoteNames, parseJsonInstrument, noteFromFileName } from './note-mapping.js';
 
@@ -92,7 +92,7 @@ export async function readInstrument(context, input, opts, progress) {
   if (main && kind === null) {
     throw new SamplerError('instrument', `${source.label(main)}: not an instrument or audio file (expected .sfz, .sf2, .sf3, .json or audio)`);
   }
-  const name = baseName(main || audioOnly[0] || 'files').replace(/\.[^.]*$/, '');
+  const name = kind === 'files' ? nameOfFileSet(audioOnly) : baseName(main || audioOnly[0]).replace(/\.[^.]*$/, '');
   const ctx = { context, source, opts, progress, warnings };
   if (kind === 'sf2' || kind === 'sf3') {
     const { sf2Warnings, compressed, ...font } = await readSoundFont(ctx, main);

@@ -2,6 +2,8 @@
 // loadInstrument takes: an SFZ names its samples by relative path, so a
 // dropped folder must keep its structure.
 
+import { nameOfFileSet } from '../web/file-source.js';
+
 /** Hidden files (.DS_Store, ._resource forks) are never part of an instrument. */
 const hidden = (path) => path.split('/').some((part) => part.startsWith('.'));
 
@@ -62,6 +64,7 @@ export function describeEntries(entries) {
     const names = entries.slice(0, 3).map((e) => e.path).join(', ') || 'nothing';
     return { error: `No instrument in ${names}${entries.length > 3 ? ', …' : ''}: pick an .sfz file together with its samples (or its whole folder), an .sf2/.sf3 SoundFont, a .json instrument, or audio files (.wav, .flac, .ogg, .mp3; named by note, like C4.wav, to map several).` };
   }
-  const name = main.path.split('/').pop();
+  const audio = entries.filter((e) => AUDIO.test(e.path)).map((e) => e.path);
+  const name = INSTRUMENT.test(main.path) || audio.length === 1 ? main.path.split('/').pop() : nameOfFileSet(audio);
   return { name, main: main.path, single: entries.length === 1 };
 }
