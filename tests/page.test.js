@@ -194,6 +194,33 @@ describe('playing the on-screen and computer keyboards', () => {
     assert.deepEqual(errors, []);
   });
 
+  test('the computer keys keep playing after a dropdown or the volume slider took focus, but not while typing in a number field', TIMEOUT, async () => {
+    const pedal = () => page.evaluate(() => document.getElementById('sustain').classList.contains('on'));
+    // Chosen from a dropdown: focus stays on it; H still plays A4, and S
+    // (the first letter of "Soft") does not choose another option.
+    await page.focus('#set-velocity-curve');
+    await page.selectOption('#set-velocity-curve', 'linear');
+    for (const key of ['h', 's']) {
+      await page.keyboard.down(key);
+      assert.equal(await page.evaluate(() => document.querySelectorAll('.key.down').length), 1, `${key} plays from the dropdown`);
+      await page.keyboard.up(key);
+    }
+    assert.equal(await page.inputValue('#set-velocity-curve'), 'linear', 'the letters did not pick an option');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'set-velocity-curve');
+    // Space on the volume slider is the pedal.
+    await page.focus('#set-volume');
+    await page.keyboard.down(' ');
+    assert.equal(await pedal(), true, 'Space sustains with the slider focused');
+    await page.keyboard.up(' ');
+    assert.equal(await pedal(), false);
+    // Typing in the transpose field types; it plays nothing.
+    await page.focus('#set-transpose');
+    await page.keyboard.down('h');
+    assert.equal(await page.locator('.key.down').count(), 0, 'no note while typing in a number field');
+    await page.keyboard.up('h');
+    assert.deepEqual(errors, []);
+  });
+
   test('a suspended AudioContext is explained, and "Resume audio" brings the sound back', TIMEOUT, async () => {
     await page.evaluate(() => window.__samplerPage.context.suspend());
     await page.waitForSelector('#suspended-warning', { state: 'visible' });

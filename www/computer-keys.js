@@ -13,16 +13,21 @@ const BASE = 60; // middle C on the A key at octave shift 0
 export const MIN_SHIFT = -4;
 export const MAX_SHIFT = 3;
 
-/** True where typing belongs to the focused element, not to the instrument. */
+/**
+ * True where typing belongs to the focused element: a text or number
+ * field, a text area, editable content. Anywhere else (a dropdown, a
+ * slider, a button) the keys play, so choosing a setting does not silence
+ * them.
+ */
 function typingTarget(target) {
   if (!(target instanceof Element)) return false;
-  if (target.isContentEditable || target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return true;
-  return target instanceof HTMLInputElement && !['range', 'checkbox', 'radio', 'button', 'file'].includes(target.type);
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement) return true;
+  return target instanceof HTMLInputElement && !['range', 'checkbox', 'radio', 'button', 'submit', 'reset', 'file', 'color'].includes(target.type);
 }
 
-/** True where space and arrows operate the focused control (buttons, sliders...). */
-function controlTarget(target) {
-  return typingTarget(target) || (target instanceof Element && !!target.closest('button, input, select, summary, a, [role="slider"]'));
+/** True where Space is how the focused control is used: pressing a button, ticking a box, opening a link. */
+function spaceActivates(target) {
+  return target instanceof Element && !!target.closest('button, summary, a[href], input[type="checkbox"], input[type="radio"], input[type="button"], input[type="submit"], input[type="reset"], input[type="file"]');
 }
 
 /**
@@ -44,7 +49,7 @@ export function attachComputerKeys({ play, sustain, octaveChanged, isActive, shi
   window.addEventListener('keydown', (e) => {
     if (!isActive() || e.ctrlKey || e.metaKey || e.altKey || typingTarget(e.target)) return;
     if (e.code === 'Space') {
-      if (controlTarget(e.target)) return;
+      if (spaceActivates(e.target)) return;
       e.preventDefault(); // no page scrolling
       if (!e.repeat) sustain((pedal = true));
       return;
