@@ -571,6 +571,34 @@ describe('settings and robustness', () => {
     await page.close();
   });
 
+  test('a transpose out of range is set to the nearest allowed value, said so, and played at that', TIMEOUT, async () => {
+    const { page, errors } = await openPage(browser, server.url);
+    await startAudio(page);
+    await page.fill('#set-transpose', '40');
+    await page.dispatchEvent('#set-transpose', 'change');
+    assert.equal(await page.inputValue('#set-transpose'), '24', 'the box shows what plays');
+    assert.match(await page.textContent('output[for="set-transpose"]'), /^\+24 st: 40 is outside −24…\+24$/);
+    // A2 two octaves up is A4.
+    await waitForSilence(page);
+    await page.evaluate(() => window.__samplerPage.sampler.noteOn(45, 100));
+    await page.waitForTimeout(400);
+    const { samples, rate } = await recent(page);
+    await page.evaluate(() => window.__samplerPage.sampler.noteOff(45));
+    const hz = pitchOf(samples, rate);
+    assert.ok(Math.abs(1200 * Math.log2(hz / 440)) < 30, `A2 + 24 st plays A4: ${hz.toFixed(1)} Hz`);
+    // Not a number: the last value stays, and the box shows it.
+    await page.fill('#set-transpose', '');
+    await page.dispatchEvent('#set-transpose', 'change');
+    assert.equal(await page.inputValue('#set-transpose'), '24');
+    assert.match(await page.textContent('output[for="set-transpose"]'), /^\+24 st: not a number, kept$/);
+    // A valid value clears the note.
+    await page.fill('#set-transpose', '-3');
+    await page.dispatchEvent('#set-transpose', 'change');
+    assert.equal(await page.textContent('output[for="set-transpose"]'), '-3 st');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('a default piano that cannot load leaves the page as before “Start audio”, saying why; starting again plays', TIMEOUT, async () => {
     const { page, errors } = await openPage(browser, server.url);
     // A static host that answers one sample with its HTML page (as `vite

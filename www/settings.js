@@ -17,6 +17,26 @@ export const SETTINGS = [
   { key: 'bendRange', id: 'set-bend-range', setter: 'setPitchBendRange', value: 2, parse: Number, show: (v) => `±${v} st` },
 ];
 
+/** `n` as the page writes limits: a real minus sign, a plus where the range has negatives. */
+const signed = (n, range) => (n < 0 ? `−${-n}` : n > 0 && range[0] < 0 ? `+${n}` : String(n));
+
+/**
+ * Puts the nearest value a number input allows into it (rounded to its
+ * step, within min..max) and returns what happened to what was typed, for
+ * the page to say; a box without a number gets its `previous` value back.
+ */
+function fitNumber(control, previous) {
+  const typed = control.value;
+  const range = [Number(control.min), Number(control.max)];
+  if (typed === '' || !Number.isFinite(Number(typed))) {
+    control.value = String(previous);
+    return 'not a number, kept';
+  }
+  const fitted = Math.min(range[1], Math.max(range[0], Math.round(Number(typed))));
+  control.value = String(fitted);
+  return fitted === Number(typed) ? '' : `${typed} is ${Number(typed) === Math.round(Number(typed)) ? 'outside' : 'not a whole number in'} ${signed(range[0], range)}…${signed(range[1], range)}`;
+}
+
 /**
  * Binds the controls to `saved` values. `hasSetter(name)` says whether the
  * engine offers a setter (checked on the Sampler prototype, before start).
@@ -42,8 +62,8 @@ export function bindSettings(saved, hasSetter) {
     const valid = control.value === String(saved[spec.key]) && control.checkValidity();
     values[spec.key] = valid ? spec.parse(control.value) : spec.value;
     control.value = String(values[spec.key]);
-    const showValue = () => {
-      if (output) output.value = spec.show ? spec.show(values[spec.key]) : String(values[spec.key]);
+    const showValue = (note = '') => {
+      if (output) output.value = `${spec.show ? spec.show(values[spec.key]) : String(values[spec.key])}${note && `: ${note}`}`;
     };
     showValue();
     if (!hasSetter(spec.setter)) {
@@ -52,11 +72,14 @@ export function bindSettings(saved, hasSetter) {
       continue;
     }
     control.addEventListener(control.type === 'range' ? 'input' : 'change', () => {
-      const value = spec.parse(control.value);
-      if (control.type === 'number' && !control.checkValidity()) return; // keep the last valid value
-      values[spec.key] = value;
-      showValue();
-      saveSettings({ [spec.key]: value });
+      // A number the control cannot take becomes the nearest it can, and the
+      // box always shows what plays.
+      // (An empty number box is valid to the browser, and would read as 0.)
+      const note = control.type === 'number' && (control.value === '' || !control.checkValidity()) ? fitNumber(control, values[spec.key]) : '';
+      if (note && control.value === String(values[spec.key])) return showValue(note);
+      values[spec.key] = spec.parse(control.value);
+      showValue(note);
+      saveSettings({ [spec.key]: values[spec.key] });
       send(spec);
     });
   }
