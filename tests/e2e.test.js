@@ -40,6 +40,10 @@ describe('the demo page', () => {
     assert.match(await page.textContent('#status'), /Playable \d+ ms after “Start audio”/);
     await page.waitForFunction(() => window.__samplerPage.fullyLoaded, null, { timeout: 60_000 });
     assert.match(await page.textContent('#status'), /Ready: piano with 208 regions/);
+    // One unit for sizes: the status line and the instrument panel say the same.
+    const size = /\((\d+\.\d MiB)\)/.exec(await page.textContent('#status'))[1];
+    assert.match(await page.textContent('#load-text'), new RegExp(`, ${size}\\.$`));
+    assert.doesNotMatch(await page.textContent('body'), /\d MB\b/);
     const { playableAfterPressMs, fullMs, memory } = await page.evaluate(() => window.__samplerPage);
     console.log(`# default piano: playable ${playableAfterPressMs} ms after Start (${(memory.quick / 1048576).toFixed(1)} MiB), all 4 layers + releases after ${fullMs} ms (${(memory.full / 1048576).toFixed(1)} MiB)`);
     assert.match(await page.textContent('#latency'), /latency: \d+\.\d ms/);

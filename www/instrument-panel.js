@@ -12,7 +12,8 @@ export const PIANO = '/instruments/salamander-grand.sfz';
 export const PIANO_NAME = 'Salamander Grand Piano (built in)';
 
 const count = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
+/** Sizes on the page, always in MiB (2^20 bytes). */
+export const mib = (bytes) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
 /** Progress text and fraction from whichever fields the loader reports. */
 export function describeProgress(p) {
@@ -21,7 +22,7 @@ export function describeProgress(p) {
   const parts = [];
   if (p.phase) parts.push(p.phase);
   if (samples) parts.push(`${done ?? 0}/${samples} samples`);
-  if (p.totalBytes) parts.push(`${mb(p.loadedBytes ?? 0)} of ${mb(p.totalBytes)}`);
+  if (p.totalBytes) parts.push(`${mib(p.loadedBytes ?? 0)} of ${mib(p.totalBytes)}`);
   const fraction = p.totalBytes ? (p.loadedBytes ?? 0) / p.totalBytes : samples ? (done ?? 0) / samples : null;
   return { text: parts.join(', '), fraction };
 }
@@ -162,7 +163,7 @@ export class InstrumentPanel {
     const result = await sampler.loadInstrument(quick ? await quickFiles : PIANO, { onProgress: show, sampleFormat: quick ? 'float32' : undefined });
     $('instrument-select').value = 'piano';
     this.showPresets(null);
-    this.finished(`${PIANO_NAME}: ${result.regions} regions, ${mb(result.bytes)}${quick ? ' (one velocity layer, notes fading after 2 s, while the rest loads)' : ''}.`);
+    this.finished(`${PIANO_NAME}: ${result.regions} regions, ${mib(result.bytes)}${quick ? ' (one velocity layer, notes fading after 2 s, while the rest loads)' : ''}.`);
     this.onLoaded?.({ ...result, name: PIANO_NAME, builtIn: true, quick });
     return result;
   }
@@ -203,7 +204,7 @@ export class InstrumentPanel {
     $('instrument-select').value = 'user';
     this.showPresets(result);
     const warnings = result.warnings?.length ? ` ${count(result.warnings.length, 'warning')}: ${result.warnings.slice(0, 3).join('; ')}` : '';
-    this.finished(`${loadedName}: ${count(result.regions, 'region')}, ${count(result.samples, 'sample')}, ${mb(result.bytes ?? 0)}.${warnings}`);
+    this.finished(`${loadedName}: ${count(result.regions, 'region')}, ${count(result.samples, 'sample')}, ${mib(result.bytes ?? 0)}.${warnings}`);
     $('load-text').title = result.warnings?.join('\n') ?? '';
     if (save) {
       await store.saveInstrument(loadedName, entries, chosen).catch((err) => {

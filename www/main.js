@@ -8,7 +8,7 @@ import { createSampler, isolationProblem, Sampler } from '../web/index.js';
 import { OnScreenKeyboard, noteName } from './keyboard.js';
 import { attachComputerKeys } from './computer-keys.js';
 import { connectMidiPanel } from './midi-panel.js';
-import { InstrumentPanel } from './instrument-panel.js';
+import { InstrumentPanel, mib } from './instrument-panel.js';
 import { startMeters } from './meters.js';
 import { bindSettings } from './settings.js';
 import { loadSettings, saveSettings, forgetSettings, forgetInstrument } from './persistence.js';
@@ -185,7 +185,7 @@ async function start(event) {
     const full = await load(() => instruments.loadPiano());
     page.fullMs = Math.round(performance.now() - t0);
     page.memory = { quick: quick.bytes, full: full.bytes };
-    status(`Ready: piano with ${full.regions} regions in ${page.fullMs} ms (${(full.bytes / 1048576).toFixed(1)} MiB). Play!`);
+    status(`Ready: piano with ${full.regions} regions in ${page.fullMs} ms (${mib(full.bytes)}). Play!`);
     page.fullyLoaded = true;
   } catch (err) {
     if (err.code === 'worklet-failed' && page.sampler) {
