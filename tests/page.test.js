@@ -23,6 +23,19 @@ const CONTROLS = ['#start', '#midi-input', '#midi-channel', '#instrument-select'
 let browser;
 let server;
 
+/**
+ * Dropdowns whose widest option's text (measured in the dropdown's font,
+ * plus 24 px for the arrow) is wider than the dropdown: shown cut off.
+ */
+function cutOffDropdowns(page) {
+  return page.evaluate(() => [...document.querySelectorAll('select')].filter((s) => s.offsetParent).flatMap((select) => {
+    const g = document.createElement('canvas').getContext('2d');
+    g.font = getComputedStyle(select).font;
+    const widest = Math.max(...[...select.options].map((o) => g.measureText(o.textContent).width));
+    return widest + 24 > select.clientWidth ? [`${select.id}: ${Math.ceil(widest)} px of text in ${select.clientWidth} px`] : [];
+  }));
+}
+
 before(async () => {
   [browser, server] = await Promise.all([launchBrowser(), startDevServer()]);
   mkdirSync(SHOTS, { recursive: true });
@@ -46,6 +59,7 @@ describe('what the page renders', () => {
       const name = await page.locator(selector).evaluate((el) => (el.labels?.[0]?.textContent || el.getAttribute('aria-label') || el.textContent || '').trim());
       assert.ok(name.length > 1, `${selector} is labelled`);
     }
+    assert.deepEqual(await cutOffDropdowns(page), [], 'every option fits its dropdown at 1280 px');
     // Keyboard navigation: Tab reaches "Start audio" first, with a visible outline.
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'start');
@@ -71,6 +85,7 @@ describe('what the page renders', () => {
     }
     const keys = await pixelStats(page, await page.locator('.keyboard-scroll').screenshot());
     assert.ok(keys.white > 0.3 && keys.black > 0.15, `keyboard pixels at 375 px: ${JSON.stringify(keys)}`);
+    assert.deepEqual(await cutOffDropdowns(page), [], 'every option fits its dropdown at 375 px');
     assert.deepEqual(errors, []);
     await page.close();
   });
