@@ -7,7 +7,7 @@
 //! the loader runs it for every preset at parse time to collect warnings,
 //! and again in `instrument()` before converting sample data.
 
-use crate::generators::{combine, name, read_zone, Level, Zone};
+use crate::generators::{combine, described, read_zone, Level, Zone};
 use crate::hydra::{Hydra, ModRecord, SampleHeader, SAMPLE_COMPRESSED};
 use crate::mapping::{map_region, Mapped, VelocityMods};
 use crate::samples::SampleData;
@@ -275,9 +275,9 @@ pub(crate) fn plan_preset(
         });
     }
     if !clamped.is_empty() {
-        let names: Vec<String> = clamped.into_iter().map(name).collect();
+        let names: Vec<String> = clamped.into_iter().map(described).collect();
         notes.push(format!(
-            "preset '{pname}': values outside the SF2 range clamped: {}",
+            "preset '{pname}': some settings are beyond what SoundFont 2 allows, so the nearest allowed values play: {}",
             names.join(", ")
         ));
     }

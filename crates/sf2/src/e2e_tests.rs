@@ -368,7 +368,7 @@ fn zone_oddities_become_warnings() {
             "instrument 'I' zone 2: unknown generator 99 ignored".to_string(),
             "instrument 'I' zone 2 refers to sample 9, but the file has 1; ignored".to_string(),
             "preset 'P' zone 1 refers to instrument 7, but the file has 1; ignored".to_string(),
-            "preset 'P': values outside the SF2 range clamped: initialAttenuation".to_string(),
+            "preset 'P': some settings are beyond what SoundFont 2 allows, so the nearest allowed values play: attenuation, how much quieter the sound plays (initialAttenuation)".to_string(),
             "preset 'High' has no playable zones".to_string(),
         ]
     );

@@ -148,6 +148,56 @@ pub(crate) fn name(oper: u16) -> String {
     }
 }
 
+/// What a generator does, in words for people who do not know the SF2
+/// spec, followed by its spec name: "the vibrato's speed (freqVibLFO)".
+/// Only generators with a range the loader clamps have words of their own.
+pub(crate) fn described(oper: u16) -> String {
+    let words = match oper {
+        5 => "how far the modulation LFO bends the pitch",
+        6 => "vibrato depth",
+        7 => "how far the modulation envelope bends the pitch",
+        8 => "the filter's cutoff",
+        9 => "the filter's resonance",
+        10 => "how far the modulation LFO moves the filter",
+        11 => "how far the modulation envelope moves the filter",
+        13 => "tremolo depth",
+        15 => "chorus amount",
+        16 => "reverb amount",
+        17 => "pan",
+        21 => "the modulation LFO's delay",
+        22 => "the modulation LFO's speed",
+        23 => "the vibrato's delay",
+        24 => "the vibrato's speed",
+        25 => "the modulation envelope's delay",
+        26 => "the modulation envelope's attack",
+        27 => "the modulation envelope's hold",
+        28 => "the modulation envelope's decay",
+        29 => "the modulation envelope's sustain level",
+        30 => "the modulation envelope's release",
+        31 => "how the key changes the modulation envelope's hold",
+        32 => "how the key changes the modulation envelope's decay",
+        33 => "the volume envelope's delay",
+        34 => "the volume envelope's attack",
+        35 => "the volume envelope's hold",
+        36 => "the volume envelope's decay",
+        37 => "the volume envelope's sustain level",
+        38 => "the volume envelope's release",
+        39 => "how the key changes the volume envelope's hold",
+        40 => "how the key changes the volume envelope's decay",
+        46 => "the fixed key",
+        47 => "the fixed velocity",
+        48 => "attenuation, how much quieter the sound plays",
+        51 => "tuning in semitones",
+        52 => "tuning in cents",
+        54 => "the loop mode",
+        56 => "how much the pitch follows the key",
+        57 => "the exclusive group",
+        58 => "the root key",
+        _ => return name(oper),
+    };
+    format!("{words} ({})", name(oper))
+}
+
 pub(crate) fn default_value(oper: u16) -> i32 {
     INFO.get(usize::from(oper)).map_or(0, |i| i.1)
 }
@@ -481,5 +531,23 @@ mod tests {
         assert_eq!(default_value(op::SCALE_TUNING), 100);
         assert_eq!(name(op::DELAY_MOD_ENV + ENV_SUSTAIN), "sustainModEnv");
         assert_eq!(name(op::DELAY_VOL_ENV + ENV_HOLD), "holdVolEnv");
+    }
+
+    #[test]
+    fn every_clamped_generator_is_described_in_words() {
+        for oper in 0..GEN_COUNT as u16 {
+            if INFO[usize::from(oper)].2 != FREE {
+                assert_ne!(described(oper), name(oper), "{} has no words", name(oper));
+            }
+        }
+        assert_eq!(
+            described(op::DELAY_MOD_LFO),
+            "the modulation LFO's delay (delayModLFO)"
+        );
+        assert_eq!(
+            described(op::INITIAL_ATTENUATION),
+            "attenuation, how much quieter the sound plays (initialAttenuation)"
+        );
+        assert_eq!(described(op::INSTRUMENT), "instrument");
     }
 }
