@@ -637,25 +637,26 @@ describe('settings and robustness', () => {
     await page.close();
   });
 
-  test('without cross-origin isolation the page explains what to do, and starts by postMessage if the engine can', TIMEOUT, async () => {
+  test('without cross-origin isolation the page explains what to do and what is true of the postMessage fallback, and plays with it', TIMEOUT, async () => {
     const plain = await startServerWithoutIsolation();
     try {
       const page = await browser.context.newPage();
       await page.goto(plain.url);
       assert.equal(await page.evaluate(() => crossOriginIsolated), false);
       assert.equal(await page.isVisible('#isolation-warning'), true);
-      assert.match(await page.textContent('#isolation-warning'), /Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/);
+      const banner = await page.textContent('#isolation-warning');
+      assert.match(banner, /Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/);
+      assert.match(banner, /events must reach the sampler by postMessage.*late ones play at the next 128-frame block/);
+      assert.doesNotMatch(banner, /if this version/, 'no hedging: the engine has the fallback');
       await page.click('#start');
       const outcome = await page.evaluate(() => window.__samplerPage.ready.then(() => 'started', (e) => e.code));
-      if (outcome === 'started') {
-        assert.equal(await page.evaluate(() => window.__samplerPage.sampler.transport), 'message');
-        assert.match(await page.textContent('#transport-warning'), /quantized to 128-frame render blocks/);
-        assert.ok((await levelWhileHeld(page, 69)) > 3 * SILENT, 'the fallback sounds');
-      } else {
-        assert.equal(outcome, 'not-isolated');
-        assert.match(await page.textContent('#status'), /Cannot start: this page is not cross-origin isolated/);
-        assert.equal(await page.isDisabled('#start'), true);
-      }
+      assert.equal(outcome, 'started');
+      assert.equal(await page.evaluate(() => window.__samplerPage.sampler.transport), 'message');
+      assert.match(await page.textContent('#transport-warning'), /play exactly on them when they arrive in time; one that arrives late plays at the next 128-frame block/);
+      // The Timing dropdown says what its modes do here.
+      const timing = await page.$$eval('#latency-mode option', (options) => options.map((o) => o.textContent));
+      assert.deepEqual(timing, ['Constant latency (exact unless late)', 'Lowest latency (next audio block)']);
+      assert.ok((await levelWhileHeld(page, 69)) > 3 * SILENT, 'the fallback sounds');
       await page.close();
     } finally {
       await plain.close();

@@ -29,8 +29,9 @@ export function aboutFile(name, message) {
 export function isolationProblem() {
   if (globalThis.crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined') return null;
   return (
-    'This page is not cross-origin isolated, so SharedArrayBuffer is unavailable and the sampler ' +
-    'cannot receive events sample-accurately. Serve it with the headers ' +
+    'This page is not cross-origin isolated, so SharedArrayBuffer is unavailable and events must reach ' +
+    'the sampler by postMessage, whose delivery time has no bound: they keep their sample frames, but ' +
+    'late ones play at the next 128-frame block instead of on their frame. Serve it with the headers ' +
     '"Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp" ' +
     '(see "Cross-origin isolation" in the wasm-midi-sampler README).'
   );

@@ -101,7 +101,7 @@ $('forget').addEventListener('click', async () => {
 
 const problem = isolationProblem();
 if (problem) {
-  notice('isolation-warning', `${problem} Until then, “Start audio” tries a fallback that sends events by postMessage, if this version of the engine has it.`);
+  notice('isolation-warning', `${problem} Until then, “Start audio” starts the sampler with that postMessage fallback.`);
 }
 
 // The piano's first step is fetched now, so that "Start audio" has only
@@ -125,7 +125,9 @@ async function start(event) {
     quickFiles = quickFiles?.catch(() => instruments.fetchQuickPiano()) ?? instruments.fetchQuickPiano();
     const [sampler] = await starting;
     if (sampler.transport === 'message') {
-      notice('transport-warning', 'Without cross-origin isolation, events reach the engine by postMessage: they are quantized to 128-frame render blocks (about 3 ms) instead of sample-accurate, and timing jitters a little more. Serve the page with the COOP/COEP headers above for sample accuracy.');
+      notice('transport-warning', 'Without cross-origin isolation, events reach the engine by postMessage. They keep their sample frames and play exactly on them when they arrive in time; one that arrives late plays at the next 128-frame block (about 3 ms) and counts under “Late events”. With the COOP/COEP headers above, events reach the engine through shared memory, without waiting for a message.');
+      // The Timing dropdown says what its modes do with this transport.
+      $('latency-mode').options[0].textContent = 'Constant latency (exact unless late)';
     }
     // A 32768-frame analyser for the tests' pitch measurements; a short one
     // for the level meter, so that it shows the last ~43 ms, not 0.7 s.
