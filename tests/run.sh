@@ -2,7 +2,10 @@
 # Every test suite. Sets up whatever is missing first (web/scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+LOG_NAME=test
+# shellcheck disable=SC1091
+. web/scripts/log.sh
+step() { printf '\n'; say "== $*"; }
 
 bash web/scripts/setup.sh --test
 # shellcheck disable=SC1091

@@ -7,18 +7,21 @@ cd "$(dirname "$0")/../.."
 . .toolchain/env.sh
 OUT=web/generated
 WASM=target/wasm32-unknown-unknown/release/sampler_wasm.wasm
-say() { printf '\033[1mbuild:\033[0m %s\n' "$*"; }
+LOG_NAME=build
+# shellcheck disable=SC1091
+. web/scripts/log.sh
 newer() { # newer OUTPUT INPUT...: true when OUTPUT is missing or older than any input
   local out=$1; shift
   [ -e "$out" ] || return 0
   [ -n "$(find "$@" -newer "$out" -print -quit 2>/dev/null)" ]
 }
 
-say "cargo build (wasm32, release)"
+say "cargo build (wasm32, release; the first build takes 1–2 minutes)"
 # simd128 lets the voices' filters and mix run four lanes to a vector
 # (crates/sampler-core/src/simd.rs); every current browser supports it.
+# Not -q: cargo's "Compiling ..." lines show the long first build working.
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
-  cargo build -q --release --target wasm32-unknown-unknown -p sampler-wasm
+  cargo build --release --target wasm32-unknown-unknown -p sampler-wasm
 
 mkdir -p "$OUT"
 if newer "$OUT/sampler_wasm_bg.wasm" "$WASM"; then

@@ -13,8 +13,9 @@ ROOT=$PWD
 WANT_TEST_TOOLS=0
 [ "${1:-}" = "--test" ] && WANT_TEST_TOOLS=1
 
-say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
-die() { printf '\033[1;31msetup: %s\033[0m\n' "$*" >&2; exit 1; }
+LOG_NAME=setup
+# shellcheck disable=SC1091
+. web/scripts/log.sh
 
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
 [ -n "$WASM_BINDGEN_VERSION" ] || die "could not read the pinned wasm-bindgen version from Cargo.toml"
@@ -75,7 +76,7 @@ build_debian_sysroot() {
   say "building the wasm32 standard library from Debian's sources (once, about 2 minutes)"
   local scratch; scratch=$(mktemp -d)
   (cd "$scratch" && /usr/bin/cargo init -q --lib --name sysroot_scratch . &&
-   RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build -q --release \
+   RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build --release \
      --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort,test,proc_macro) ||
     die "building the wasm32 std failed (see above)"
   $SUDO mkdir -p "$DEBIAN_SYSROOT"
@@ -115,11 +116,11 @@ fi
 # --- wasm-bindgen-cli (same version as the crate) and wasm-pack --------------
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   say "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (once, a few minutes)"
-  cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 if ! command -v wasm-pack >/dev/null; then
   say "cargo install wasm-pack (once, a few minutes)"
-  cargo install -q wasm-pack
+  cargo install wasm-pack
 fi
 
 # --- browser for the test suites ---------------------------------------------
