@@ -13,6 +13,25 @@ const QUEUE = 4096; // Host::DEFAULT_MAX_PENDING
 
 const suite = browserSuite({ page: true });
 
+describe('the event ring before an offline render', () => {
+  test('everything sent before startRendering() counts against ringCapacity: past it, sends return false and count as dropped', TIMEOUT, async () => {
+    const { accepted, stats } = await suite.page.evaluate(async ({ api, rate }) => {
+      const { createSampler } = await import(api);
+      const ctx = new OfflineAudioContext(1, rate, rate);
+      const sampler = await createSampler(ctx); // the default ringCapacity, 1024
+      sampler.node.connect(ctx.destination);
+      await sampler.loadSamples([{ channels: [new Float32Array(rate).fill(0.5)], sampleRate: rate, rootKey: 60 }]);
+      let accepted = 0;
+      for (let i = 0; i < 1500; i++) accepted += sampler.noteOn(60, 100, { time: i / 1500 }) ? 1 : 0;
+      await ctx.startRendering();
+      return { accepted, stats: sampler.stats() };
+    }, { api: API, rate: RATE });
+    assert.equal(accepted, 1024, 'the ring held the first 1024 events, not one quantum\'s worth');
+    assert.equal(stats.ringDropped, 1500 - 1024);
+    assert.equal(stats.received, 1024);
+  });
+});
+
 describe('the queue of future events', () => {
   test('a note due now sounds on its frame after 4,200 note-ons were scheduled a minute ahead', TIMEOUT, async () => {
     const errors = collectErrors(suite.page);

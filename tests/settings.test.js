@@ -53,6 +53,17 @@ describe('settings', () => {
     assert.deepEqual(errors, []);
   });
 
+  test('interpolation is linear until setInterpolation says otherwise', TIMEOUT, async () => {
+    // A# over an A root: the engine reads between the sample's frames.
+    const play = (s) => s.noteOn(70, 100, { time: 0 });
+    const { out: fresh } = await render(() => {}, play);
+    const { out: linear } = await render((s) => s.setInterpolation('linear'), play);
+    const { out: hermite } = await render((s) => s.setInterpolation('hermite'), play);
+    assert.ok(rms(fresh) > 0.01, 'the note sounds');
+    assert.deepEqual(fresh, linear, 'a fresh sampler renders exactly as with linear');
+    assert.notDeepEqual(fresh, hermite, 'and not as with hermite');
+  });
+
   test('setVelocityCurve changes the level of a soft note', TIMEOUT, async () => {
     const level = async (curve) => {
       const { out } = await render(`(s) => s.setVelocityCurve('${curve}', { velocity: 127 })`, (s) => s.noteOn(69, 40, { time: 0 }));

@@ -57,7 +57,17 @@ export type VelocityCurve = 'linear' | 'soft' | 'hard' | 'fixed';
 export interface SamplerOptions {
   /** Voices that may sound at once, 1..4096 (default 256). */
   maxPolyphony?: number;
-  /** Events the ring holds between two render quanta, 2..1048576 (default 1024, rounded up to a power of two). */
+  /**
+   * Events the ring holds, 2..1048576 (default 1024, rounded up to a power
+   * of two). While rendering, the engine empties it every render quantum,
+   * so it must hold what is sent between two quanta. Offline (and on a
+   * suspended context) nothing empties it until rendering starts: every
+   * event sent before `startRendering()` counts against it, and past it
+   * sends return false and count in `stats().ringDropped`. With the default
+   * 1024, a 60 s render of 1,200 notes (3,617 calls) keeps 1,024 of them and
+   * loses 2,593. For offline work give a capacity above the number of events
+   * sent before rendering, or send them in parts with `suspend(time)`.
+   */
   ringCapacity?: number;
   /** 'constant': every event at timestamp + scheduleDelay (default); 'lowest': at the next quantum. Other values: a `RangeError`. */
   latencyMode?: LatencyMode;
@@ -603,6 +613,12 @@ export class Sampler {
   setMasterGain(gain: number): void;
   /** Voices that may sound at once, 1..maxPolyphony; resolves to the cap in effect. */
   setPolyphony(voices: number): Promise<number>;
+  /**
+   * How samples are read between their frames when pitched: 'linear' (the
+   * default until this is called, and the cheapest) or 'hermite' (4-point
+   * cubic: cleaner when a sample is pitched up, for somewhat more work per
+   * voice; BENCHMARKS.md has the figures).
+   */
   setInterpolation(quality: 'linear' | 'hermite'): Promise<void>;
   /** 'soft': light playing sounds louder; 'hard': needs heavy playing; 'fixed': every note at `velocity` (100). */
   setVelocityCurve(curve: VelocityCurve, options?: { velocity?: number }): Promise<void>;

@@ -70,7 +70,8 @@ function addWorklet(context) {
 
 /**
  * Creates a sampler on `context` (an AudioContext or OfflineAudioContext).
- * Options: maxPolyphony (256), ringCapacity (1024 events),
+ * Options: maxPolyphony (256), ringCapacity (1024 events; offline, every
+ * event sent before startRendering() counts against it),
  * latencyMode ('constant' | 'lowest'), scheduleDelay (seconds),
  * transport ('auto', the default: 'shared' when the page is cross-origin
  * isolated, else 'message'; 'shared' alone throws 'not-isolated' instead of
@@ -721,7 +722,7 @@ export class Sampler {
     return (await this._settings({ polyphony: voices })).polyphony;
   }
 
-  /** 'linear' (cheapest) or 'hermite' (cubic, cleaner high notes). */
+  /** 'linear' (the default, cheapest) or 'hermite' (cubic, cleaner high notes). */
   async setInterpolation(quality) {
     if (quality !== 'linear' && quality !== 'hermite') throw new RangeError(`interpolation must be 'linear' or 'hermite', got ${quality}`);
     await this._settings({ interpolation: quality });
