@@ -1,12 +1,13 @@
 // The npm package as a consumer gets it: `npm pack` the repo, install the
 // tarball into a scratch app outside the repo (offline), and play a note
 // from that app in headless Chromium, built by Vite, served by Vite's dev
-// server, and loaded by a plain <script type="module"> with an import map.
+// server, and loaded by a plain <script type="module">
+// with an import map; and type-check a TypeScript consumer, strict.
 // A file missing from package.json's "files" or a wrong
 // `new URL(..., import.meta.url)` path fails here.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -102,6 +103,26 @@ describe('the packed npm package in a scratch app', () => {
         assert.ok(files.has(target), `${file} refers to ${ref}, which is not in the tarball`);
       }
     }
+  });
+
+  test('TypeScript, strict: a consumer type-checks against the installed types, and every planted mistake is an error', TIMEOUT, () => {
+    // The compiler from this repo's devDependencies; the types from the
+    // scratch app's node_modules (the tarball's web/index.d.ts).
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    const check = (config) => {
+      const r = spawnSync(process.execPath, [tsc, '-p', join(app, 'typecheck', config), '--pretty', 'false'], { cwd: app, encoding: 'utf8' });
+      const errors = [...`${r.stdout}${r.stderr}`.matchAll(/^(\S+?)\((\d+),\d+\): error (TS\d+): (.*)$/gm)].map((m) => ({ file: m[1], line: Number(m[2]), code: m[3], text: m[4] }));
+      return { status: r.status, errors, output: `${r.stdout}${r.stderr}` };
+    };
+    const good = check('tsconfig.json');
+    assert.deepEqual(good.errors, [], `consumer.ts must compile: ${good.output}`);
+    assert.equal(good.status, 0, good.output);
+    const bad = check('tsconfig.mistakes.json');
+    const source = readFileSync(join(app, 'typecheck/mistakes.ts'), 'utf8').split('\n');
+    const planted = source.flatMap((line, i) => (/\/\/ MISTAKE:/.test(line) ? [i + 1] : []));
+    assert.ok(planted.length >= 8, `planted mistakes: ${planted}`);
+    assert.deepEqual([...new Set(bad.errors.map((e) => e.line))].sort((a, b) => a - b), planted, `errors on exactly the marked lines: ${bad.output}`);
+    assert.ok(bad.errors.every((e) => e.file.endsWith('mistakes.ts')), `errors only in mistakes.ts, none in the package's types: ${bad.output}`);
   });
 
   test('a Vite build of the app plays a note at the right pitch', TIMEOUT, async () => {
