@@ -1,7 +1,7 @@
 // The npm package as a consumer gets it: `npm pack` the repo, install the
 // tarball into a scratch app outside the repo (offline), and play a note
-// from that app in headless Chromium, built by Vite, served by Vite's dev
-// server, and loaded by a plain <script type="module">
+// from that app in headless Chromium, built by Vite and by webpack 5,
+// served by Vite's dev server, and loaded by a plain <script type="module">
 // with an import map; and type-check a TypeScript consumer, strict.
 // A file missing from package.json's "files" or a wrong
 // `new URL(..., import.meta.url)` path fails here.
@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, createServer } from 'vite';
+import webpack from 'webpack';
 import { launchBrowser, collectErrors } from './helpers/browser.js';
 import { serveStatic } from './helpers/static-server.js';
 import { wav16 } from './helpers/fixtures.js';
@@ -141,6 +142,38 @@ describe('the packed npm package in a scratch app', () => {
     const assets = readdirSync(join(app, 'dist/assets'));
     assert.ok(assets.some((f) => f.endsWith('.wasm')), `no wasm among the built assets: ${assets}`);
     const server = await serveStatic(join(app, 'dist'));
+    try {
+      await playsAtPitch(server.url);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a webpack 5 build of the app plays a note at the right pitch', TIMEOUT, async () => {
+    // webpack turns each `new URL(..., import.meta.url)` into an emitted
+    // asset (the worklet script, the wasm engine, the app's tone.wav).
+    const out = join(app, 'dist-webpack');
+    const stats = await new Promise((resolve, reject) => {
+      webpack({
+        mode: 'production',
+        context: app,
+        entry: './play.js',
+        output: { path: out, filename: 'app.js', clean: true },
+        performance: { hints: false },
+      }, (err, result) => (err ? reject(err) : resolve(result)));
+    });
+    const info = stats.toJson({ all: false, errors: true, warnings: true, modules: true, nestedModules: true, assets: true });
+    assert.deepEqual(info.errors.map((e) => e.message), [], 'webpack errors');
+    assert.deepEqual(info.warnings.map((e) => e.message), [], 'webpack warnings');
+    // Where every module came from (production mode concatenates them: look inside).
+    const flat = (list) => list.flatMap((m) => [m, ...flat(m.modules ?? [])]);
+    const modules = flat(info.modules).map((m) => m.nameForCondition).filter(Boolean);
+    assert.ok(modules.some((id) => id.startsWith(join(app, 'node_modules/wasm-midi-sampler/web/index.js'))), `the package was not bundled from the app's node_modules: ${modules.join(', ')}`);
+    assert.deepEqual(modules.filter((id) => id.startsWith(ROOT)), [], 'modules bundled from the repo itself');
+    const assets = info.assets.map((a) => a.name);
+    assert.ok(assets.some((f) => f.endsWith('.wasm')), `no wasm among the emitted assets: ${assets}`);
+    writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><p id="status">loading</p><script src="./app.js"></script>\n');
+    const server = await serveStatic(out);
     try {
       await playsAtPitch(server.url);
     } finally {
