@@ -82,6 +82,10 @@ test('bad frames are refused with a clear error', () => {
   const ring = MidiRing.create(8);
   assert.throws(() => ring.trySend(NaN, 0x90, 60, 1), RangeError);
   assert.throws(() => ring.trySend(Infinity, 0x90, 60, 1), RangeError);
+  // Past 2^53 a frame is no longer an exact integer, and past 2^64 it would wrap.
+  assert.throws(() => ring.trySend(1e300, 0x90, 60, 1), /frame must be/);
+  assert.throws(() => ring.trySend(2 ** 53, 0x90, 60, 1), RangeError);
+  assert.equal(ring.fill, 0, 'nothing was written');
   assert.ok(ring.trySend(-5, 0x90, 60, 1), 'negative frames mean "now"');
   assert.equal(new Uint32Array(ring.buffer)[L.HEADER_WORDS], 0);
 });

@@ -13,6 +13,8 @@
 // dropped) so the Sampler does not care which one it has.
 
 /** Numbers per event in a posted batch: frame, status, data1, data2, length, port, flags. */
+import { MAX_EXACT_FRAME } from './ring.js';
+
 export const EVENT_FIELDS = 7;
 /** How often the worklet posts its counters back, in seconds. */
 export const STATS_INTERVAL_SECONDS = 0.25;
@@ -39,7 +41,7 @@ export class MessageRing {
   }
 
   trySend(frame, status, data1 = 0, data2 = 0, length = 3, port = 0, flags = 0) {
-    if (!Number.isFinite(frame)) throw new RangeError(`event frame must be a finite number, got ${frame}`);
+    if (!(Math.abs(frame) < MAX_EXACT_FRAME)) throw new RangeError(`event frame must be a finite number below 2^53, got ${frame}`);
     this._batch.push(frame > 0 ? Math.floor(frame) : 0, status & 0xff, data1 & 0xff, data2 & 0xff, length & 0xff, port & 0xff, flags & 0xff);
     this._sent++;
     // One message per task: a chord or a burst of MIDI goes as one batch.

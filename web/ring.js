@@ -60,6 +60,8 @@ export function ringBytes(capacity) {
 }
 
 const TWO_32 = 2 ** 32;
+/** Frames from here on are not exact integers any more (and past 2^64 would wrap). */
+export const MAX_EXACT_FRAME = 2 ** 53;
 
 export class RingLayoutError extends Error {
   constructor(message) {
@@ -120,7 +122,7 @@ export class MidiRing {
    * integer >= 0). Returns false, and counts a drop, when the ring is full.
    */
   trySend(frame, status, data1 = 0, data2 = 0, length = 3, port = 0, flags = 0) {
-    if (!Number.isFinite(frame)) throw new RangeError(`event frame must be a finite number, got ${frame}`);
+    if (!(Math.abs(frame) < MAX_EXACT_FRAME)) throw new RangeError(`event frame must be a finite number below 2^53, got ${frame}`);
     const w = this._words;
     const write = this._write;
     // Acquire (Atomics are sequentially consistent): the consumer is done
